@@ -1,0 +1,69 @@
+// kubelab.yaml: how the harness starts an implementation (DESIGN.md, "The cluster contract").
+//
+//   name: my-orchestrator
+//   controlPlane: { command: [...] }          # the API server (and whatever runs with it)
+//   components:   { scheduler: { command: [...] }, ... }   # optional, stoppable by name
+//   node:         { command: [...] }          # one process per node
+
+import { readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+
+export interface ProcessSpec {
+  command: string[];
+  /** Extra environment for this process. */
+  env?: Record<string, string>;
+}
+
+export interface Contract {
+  /** The folder that holds kubelab.yaml; commands run there. */
+  dir: string;
+  name: string;
+  controlPlane: ProcessSpec;
+  components: Record<string, ProcessSpec>;
+  node?: ProcessSpec;
+}
+
+export class ContractError extends Error {
+  constructor(file: string, problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'ContractError';
+  }
+}
+
+function processSpec(file: string, field: string, value: unknown): ProcessSpec {
+  const spec = value as ProcessSpec | undefined;
+  if (!spec || typeof spec !== 'object') throw new ContractError(file, `${field} must be a map with a "command" list`);
+  if (!Array.isArray(spec.command) || spec.command.length === 0 || !spec.command.every((c) => typeof c === 'string')) {
+    throw new ContractError(file, `${field}.command must be a non-empty list of strings, e.g. ["node", "dist/apiserver.js"]`);
+  }
+  if (spec.env !== undefined && (typeof spec.env !== 'object' || Object.values(spec.env).some((v) => typeof v !== 'string'))) {
+    throw new ContractError(file, `${field}.env must map names to strings`);
+  }
+  return { command: spec.command, env: spec.env };
+}
+
+export function readContract(implDir: string): Contract {
+  const dir = resolve(implDir);
+  const file = join(dir, 'kubelab.yaml');
+  if (!existsSync(file)) throw new ContractError(file, 'not found: an implementation needs a kubelab.yaml at its root (see DESIGN.md, "The cluster contract")');
+  let doc: any;
+  try {
+    doc = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ContractError(file, `not valid YAML: ${(err as Error).message}`);
+  }
+  if (!doc || typeof doc !== 'object') throw new ContractError(file, 'must be a YAML map');
+  if (typeof doc.name !== 'string' || !doc.name) throw new ContractError(file, 'name is required');
+  const components: Record<string, ProcessSpec> = {};
+  for (const [name, spec] of Object.entries(doc.components ?? {})) {
+    components[name] = processSpec(file, `components.${name}`, spec);
+  }
+  return {
+    dir,
+    name: doc.name,
+    controlPlane: processSpec(file, 'controlPlane', doc.controlPlane),
+    components,
+    node: doc.node === undefined ? undefined : processSpec(file, 'node', doc.node),
+  };
+}

@@ -1,0 +1,86 @@
+// The harness's control endpoint. Checks run in vitest workers, but the processes
+// of the cluster belong to the harness in the main process; a check that needs a
+// disruption (restart the control plane, kill a node) asks for it here, over
+// loopback HTTP with a secret token.
+
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { Cluster } from './cluster.ts';
+
+export interface ControlEndpoint {
+  url: string;
+  secret: string;
+  close(): Promise<void>;
+}
+
+export type Disruption =
+  | { action: 'restart-control-plane' }
+  | { action: 'stop-component' | 'start-component'; name: string }
+  | { action: 'kill-node' | 'start-node' | 'pause-node' | 'resume-node'; name: string };
+
+async function perform(cluster: Cluster, d: Disruption): Promise<void> {
+  const missing = (what: string) => new Error(`the ${cluster.driver} driver cannot ${what}`);
+  switch (d.action) {
+    case 'restart-control-plane':
+      if (!cluster.restartControlPlane) throw missing('restart the control plane');
+      return cluster.restartControlPlane();
+    case 'stop-component':
+      if (!cluster.stopComponent) throw missing('stop a component');
+      return cluster.stopComponent(d.name);
+    case 'start-component':
+      if (!cluster.startComponent) throw missing('start a component');
+      return cluster.startComponent(d.name);
+    case 'kill-node':
+      if (!cluster.killNode) throw missing('kill a node');
+      return cluster.killNode(d.name);
+    case 'start-node':
+      if (!cluster.startNode) throw missing('start a node');
+      return cluster.startNode(d.name);
+    case 'pause-node':
+      if (!cluster.pauseNode) throw missing('pause a node');
+      return cluster.pauseNode(d.name);
+    case 'resume-node':
+      if (!cluster.resumeNode) throw missing('resume a node');
+      return cluster.resumeNode(d.name);
+  }
+}
+
+export function startControlServer(cluster: Cluster): Promise<ControlEndpoint> {
+  const secret = randomBytes(16).toString('hex');
+  // One disruption at a time: two checks must not restart the control plane at once.
+  let queue: Promise<unknown> = Promise.resolve();
+  const server = http.createServer((req, res) => {
+    if (req.headers.authorization !== `Bearer ${secret}` || req.method !== 'POST') {
+      res.writeHead(403).end();
+      return;
+    }
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const run = queue.then(() => perform(cluster, JSON.parse(body) as Disruption));
+      queue = run.catch(() => undefined);
+      run.then(
+        () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}'),
+        (err) => res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: (err as Error).message })),
+      );
+    });
+  });
+  return new Promise((resolveEndpoint) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as { port: number };
+      resolveEndpoint({
+        url: `http://127.0.0.1:${address.port}`,
+        secret,
+        close: () => new Promise((r) => server.close(() => r())),
+      });
+    });
+  });
+}
+
+/** Called from a check: asks the harness for a disruption and waits until it is done. */
+export async function requestDisruption(endpoint: { url: string; secret: string }, disruption: Disruption): Promise<void> {
+  const res = await fetch(endpoint.url, {
+    method: 'POST', headers: { Authorization: `Bearer ${endpoint.secret}`, 'Content-Type': 'application/json' }, body: JSON.stringify(disruption),
+  });
+  if (!res.ok) throw new Error(`the harness could not ${disruption.action}: ${(await res.json().catch(() => ({}))).error ?? res.status}`);
+}

@@ -1,0 +1,271 @@
+// The process driver: starts an implementation from its kubelab.yaml, the way
+// kind or kubeadm would start Kubernetes, and breaks it on purpose when asked.
+//
+// It picks addresses, ports and folders, makes the certificates and the
+// kubeconfig, starts the control plane with the contract's environment, waits
+// for /readyz, starts the components and the nodes, and waits for the nodes to
+// be Ready. stop() ends every process it started, whatever happened before.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readContract, type Contract, type ProcessSpec } from './contract.ts';
+import { ensurePki } from './pki.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { freePort, portIsFree } from './ports.ts';
+import { ManagedProcess, type LogLine } from './managed-process.ts';
+import { rawRequest } from './raw-client.ts';
+import type { Capability, Cluster } from './cluster.ts';
+
+const PROFILES_DIR = fileURLToPath(new URL('../profiles/', import.meta.url));
+
+export interface ProcessClusterOptions {
+  implDir: string;
+  /** Certificates, kubeconfig, the control plane's data, node folders and logs go here. */
+  dataDir: string;
+  nodes?: number;
+  host?: string;
+  /** API port; default: a free one. */
+  port?: number;
+  /** fast, real, or the path of a profile file. */
+  profile?: string;
+  /** Store for implementations that offer a choice (the reference: sqlite, memory, etcd://…). */
+  store?: string;
+  /** How long to wait for /readyz and for Ready nodes. */
+  readyTimeoutMs?: number;
+  onLine?: (line: LogLine) => void;
+}
+
+export function profilePath(profile: string): string {
+  if (profile === 'fast' || profile === 'real') return join(PROFILES_DIR, `${profile}.json`);
+  return resolve(profile);
+}
+
+/** A random /16 in 127.64–127.127 for Service IPs, so that clusters side by side do not collide. */
+function pickServiceCidr(): string {
+  return `127.${64 + Math.floor(Math.random() * 64)}.0.0/16`;
+}
+
+function readOrCreate(file: string, make: () => string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const value = make();
+  writeFileSync(file, value, { mode: 0o600 });
+  return value;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export class ProcessCluster implements Cluster {
+  readonly driver = 'process';
+  apiUrl = '';
+  token = '';
+  caPem = '';
+  kubeconfig = '';
+  nodes: string[] = [];
+  components: string[] = [];
+  provides: Capability[] = [];
+  profile: Record<string, unknown> = {};
+  implementation = '';
+
+  private contract!: Contract;
+  private controlPlane!: ManagedProcess;
+  private componentProcesses = new Map<string, ManagedProcess>();
+  private nodeProcesses = new Map<string, ManagedProcess>();
+  private baseEnv: Record<string, string> = {};
+  private nodeEnv = new Map<string, Record<string, string>>();
+  private readonly dataDir: string;
+
+  constructor(private readonly options: ProcessClusterOptions) {
+    this.dataDir = resolve(options.dataDir);
+  }
+
+  static async start(options: ProcessClusterOptions): Promise<ProcessCluster> {
+    const cluster = new ProcessCluster(options);
+    try {
+      await cluster.boot();
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    return cluster;
+  }
+
+  private async boot(): Promise<void> {
+    const { options } = this;
+    this.contract = readContract(options.implDir);
+    this.implementation = this.contract.name;
+    const host = options.host ?? '127.0.0.1';
+    const port = options.port ?? (await freePort(host));
+    if (!(await portIsFree(port, host))) throw new Error(`port ${port} on ${host} is in use: stop what holds it or choose another with --port`);
+    for (const dir of ['pki', 'logs', 'control-plane', 'nodes']) mkdirSync(join(this.dataDir, dir), { recursive: true });
+
+    const pki = await ensurePki(join(this.dataDir, 'pki'), [host, 'localhost', '127.0.0.1']);
+    this.token = readOrCreate(join(this.dataDir, 'pki', 'token'), () => randomBytes(24).toString('hex'));
+    const serviceCidr = readOrCreate(join(this.dataDir, 'service-cidr'), pickServiceCidr);
+    this.apiUrl = `https://${host}:${port}`;
+    this.caPem = pki.caPem;
+    this.kubeconfig = join(this.dataDir, 'kubeconfig');
+    writeKubeconfig(this.kubeconfig, { server: this.apiUrl, caPem: pki.caPem, token: this.token });
+    const profileFile = profilePath(options.profile ?? 'fast');
+    this.profile = JSON.parse(readFileSync(profileFile, 'utf8'));
+
+    this.baseEnv = {
+      KUBELAB_API_PORT: String(port),
+      KUBELAB_API_URL: this.apiUrl,
+      KUBELAB_TOKEN: this.token,
+      KUBELAB_CA_FILE: pki.caFile,
+      KUBELAB_SERVICE_CIDR: serviceCidr,
+      KUBELAB_NODEPORT_RANGE: '30000-32767',
+      KUBELAB_PROFILE: profileFile,
+      // Node's own TLS client (fetch, https) trusts the cluster CA in every child process.
+      NODE_EXTRA_CA_CERTS: pki.caFile,
+    };
+    const controlPlaneEnv = {
+      ...this.baseEnv,
+      KUBELAB_TLS_CERT: pki.certFile,
+      KUBELAB_TLS_KEY: pki.keyFile,
+      KUBELAB_DATA_DIR: join(this.dataDir, 'control-plane'),
+      ...(options.store ? { KUBELAB_STORE: options.store } : {}),
+    };
+    this.controlPlane = this.makeProcess('control-plane', this.contract.controlPlane, controlPlaneEnv);
+    this.controlPlane.start();
+    await this.waitForReady();
+
+    for (const [name, spec] of Object.entries(this.contract.components)) {
+      const proc = this.makeProcess(name, spec, { ...controlPlaneEnv, KUBELAB_COMPONENT: name });
+      this.componentProcesses.set(name, proc);
+      proc.start();
+    }
+    this.components = [...this.componentProcesses.keys()];
+
+    const nodeCount = options.nodes ?? 0;
+    if (nodeCount > 0 && !this.contract.node) throw new Error(`${this.contract.dir}/kubelab.yaml has no "node" command, but ${nodeCount} nodes were asked for`);
+    for (let i = 1; i <= nodeCount; i++) {
+      const name = `node-${i}`;
+      const nodeDir = join(this.dataDir, 'nodes', name);
+      mkdirSync(nodeDir, { recursive: true });
+      this.nodeEnv.set(name, {
+        ...this.baseEnv,
+        KUBELAB_NODE_NAME: name,
+        KUBELAB_NODE_IP: `127.0.${i}.1`,
+        KUBELAB_POD_CIDR: `127.${128 + i}.0.0/16`,
+        KUBELAB_NODE_DIR: nodeDir,
+        KUBELAB_IMAGES: resolve(this.contract.dir, 'images'),
+      });
+      await this.startNode(name);
+    }
+    this.nodes = [...this.nodeProcesses.keys()];
+    if (nodeCount > 0) await this.waitForReadyNodes(nodeCount);
+
+    this.provides = ['restart-control-plane'];
+    if (this.components.length) this.provides.push('stop-component');
+    if (nodeCount > 0) this.provides.push('kill-node', 'pause-node');
+  }
+
+  private makeProcess(name: string, spec: ProcessSpec, env: Record<string, string>): ManagedProcess {
+    return new ManagedProcess(name, spec.command, {
+      cwd: this.contract.dir, env: { ...env, ...spec.env }, logFile: join(this.dataDir, 'logs', `${name}.log`), onLine: this.options.onLine,
+    });
+  }
+
+  private deadline(): number {
+    return Date.now() + (this.options.readyTimeoutMs ?? 30_000);
+  }
+
+  /** Polls /readyz until the API answers 200, failing early if the control plane exits. */
+  private async waitForReady(): Promise<void> {
+    const deadline = this.deadline();
+    let last = 'no answer yet';
+    while (Date.now() < deadline) {
+      if (!this.controlPlane.alive) {
+        throw new Error(`the control plane exited before it was ready (code ${this.controlPlane.exitCode}). Its last lines:\n${this.tailText(this.controlPlane)}`);
+      }
+      try {
+        const res = await rawRequest(this, { path: '/readyz', timeoutMs: 2000 });
+        if (res.status === 200) return;
+        last = `/readyz answered ${res.status}: ${res.text.slice(0, 200)}`;
+      } catch (err) {
+        last = (err as Error).message;
+      }
+      await sleep(100);
+    }
+    throw new Error(`the control plane was not ready within ${(this.options.readyTimeoutMs ?? 30_000) / 1000} s (${last}). Its last lines:\n${this.tailText(this.controlPlane)}`);
+  }
+
+  private async waitForReadyNodes(count: number): Promise<void> {
+    const deadline = this.deadline();
+    let ready = 0;
+    while (Date.now() < deadline) {
+      const res = await rawRequest(this, { path: '/api/v1/nodes' }).catch(() => undefined);
+      const items: any[] = res?.json?.items ?? [];
+      ready = items.filter((n) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')).length;
+      if (ready >= count) return;
+      await sleep(200);
+    }
+    throw new Error(`${ready} of ${count} nodes became Ready within the time allowed`);
+  }
+
+  private tailText(proc: ManagedProcess, lines = 20): string {
+    return proc.tail.slice(-lines).map((l) => `  ${l.text}`).join('\n') || '  (no output)';
+  }
+
+  logs(): LogLine[] {
+    const all = [this.controlPlane, ...this.componentProcesses.values(), ...this.nodeProcesses.values()].filter(Boolean);
+    return all.flatMap((p) => p.tail).sort((a, b) => a.time - b.time);
+  }
+
+  /** Stops the control plane (SIGTERM) and starts it again on the same data. */
+  async restartControlPlane(): Promise<void> {
+    await this.controlPlane.stop();
+    this.controlPlane.start();
+    await this.waitForReady();
+  }
+
+  async stopComponent(name: string): Promise<void> {
+    await this.component(name).stop();
+  }
+
+  async startComponent(name: string): Promise<void> {
+    const proc = this.component(name);
+    if (!proc.alive) proc.start();
+  }
+
+  private component(name: string): ManagedProcess {
+    const proc = this.componentProcesses.get(name);
+    if (!proc) throw new Error(`no component named ${name} (this implementation has: ${this.components.join(', ') || 'none'})`);
+    return proc;
+  }
+
+  async startNode(name: string): Promise<void> {
+    const env = this.nodeEnv.get(name);
+    if (!env || !this.contract.node) throw new Error(`no node named ${name}`);
+    let proc = this.nodeProcesses.get(name);
+    if (!proc) {
+      proc = this.makeProcess(name, this.contract.node, env);
+      this.nodeProcesses.set(name, proc);
+    }
+    if (!proc.alive) proc.start();
+  }
+
+  async killNode(name: string): Promise<void> {
+    await this.nodeProcesses.get(name)?.kill();
+  }
+
+  pauseNode(name: string): void {
+    this.nodeProcesses.get(name)?.pause();
+  }
+
+  resumeNode(name: string): void {
+    this.nodeProcesses.get(name)?.resume();
+  }
+
+  /** Ends everything this cluster started: nodes first, then components, then the control plane. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.nodeProcesses.values()].map((p) => p.stop()));
+    await Promise.all([...this.componentProcesses.values()].map((p) => p.stop()));
+    await this.controlPlane?.stop();
+  }
+}

@@ -1,0 +1,58 @@
+// vitest globalSetup for the conformance project: starts the cluster the checks
+// run against, hands its address to every worker, and stops it at the end.
+//
+// Which cluster:
+//   KUBELAB_KUBECONFIG=FILE   an existing cluster (kubeconfig driver: no disruptions)
+//   KUBELAB_IMPL=DIR          an implementation started from DIR/kubelab.yaml (process driver)
+//   neither                   the reference, from the repository's own kubelab.yaml
+// KUBELAB_NODES (default 0) and KUBELAB_PROFILE_NAME (default fast) shape the process driver.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
+import { ProcessCluster } from './process-driver.ts';
+import { connectKubeconfig } from './kubeconfig-driver.ts';
+import { startControlServer } from './control-server.ts';
+import type { Cluster, ClusterInfo } from './cluster.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    cluster: ClusterInfo;
+    control: { url: string; secret: string };
+  }
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export default async function setup(project: TestProject) {
+  let cluster: Cluster;
+  let dataDir: string | undefined;
+  if (process.env.KUBELAB_KUBECONFIG) {
+    cluster = await connectKubeconfig(process.env.KUBELAB_KUBECONFIG);
+  } else {
+    dataDir = mkdtempSync(join(tmpdir(), 'kubelab-conformance-'));
+    cluster = await ProcessCluster.start({
+      implDir: process.env.KUBELAB_IMPL ?? REPO_ROOT,
+      dataDir,
+      nodes: Number(process.env.KUBELAB_NODES ?? 0),
+      profile: process.env.KUBELAB_PROFILE_NAME ?? 'fast',
+      store: process.env.KUBELAB_STORE,
+    });
+  }
+  const control = await startControlServer(cluster);
+  const info: ClusterInfo = {
+    apiUrl: cluster.apiUrl, token: cluster.token, caPem: cluster.caPem, kubeconfig: cluster.kubeconfig,
+    nodes: cluster.nodes, components: cluster.components, provides: cluster.provides, profile: cluster.profile,
+    driver: cluster.driver, implementation: cluster.implementation,
+  };
+  project.provide('cluster', info);
+  project.provide('control', { url: control.url, secret: control.secret });
+
+  return async () => {
+    await control.close();
+    await cluster.stop();
+    if (dataDir && !process.env.KUBELAB_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,52 @@
+// Defining a conformance check: a behaviour with a stable id, a title a student
+// understands, the lab it grades, its points, what it needs from the driver, and
+// the Kubernetes source it follows. The body talks to the cluster only through
+// the Kubernetes API, so the same check runs against any implementation and
+// against Kubernetes itself.
+
+import { test, inject } from 'vitest';
+import type { Capability } from '../harness/cluster.ts';
+import { CheckContext } from './context.ts';
+
+export interface CheckMeta {
+  /** Stable id, e.g. `api.crud.create-get`; grades and reports refer to it. */
+  id: string;
+  /** One sentence a student understands. */
+  title: string;
+  /** The lab it grades (`api`, `pods`, …). */
+  lab: string;
+  points: number;
+  /** Disruptions the check causes; without them it is skipped with the reason. */
+  needs?: Capability[];
+  /** Where Kubernetes defines the behaviour (a file or page). */
+  cites?: string;
+  /** How long it may take (default 30 s). */
+  timeoutMs?: number;
+}
+
+/** Every check defined in the files loaded so far (the catalogue the grader and site read). */
+export const CATALOGUE: CheckMeta[] = [];
+
+declare module 'vitest' {
+  interface TaskMeta {
+    check?: CheckMeta;
+  }
+}
+
+export function check(meta: CheckMeta, body: (t: CheckContext) => Promise<void>): void {
+  CATALOGUE.push(meta);
+  test(`${meta.id}: ${meta.title}`, { timeout: meta.timeoutMs ?? 30_000 }, async (ctx) => {
+    ctx.task.meta.check = meta;
+    const cluster = inject('cluster');
+    const missing = (meta.needs ?? []).filter((n) => !cluster.provides.includes(n));
+    if (missing.length) {
+      ctx.skip(`needs ${missing.join(', ')}, which the ${cluster.driver} driver cannot do to this cluster`);
+    }
+    const t = new CheckContext(cluster, inject('control'), meta);
+    try {
+      await body(t);
+    } finally {
+      await t.cleanup();
+    }
+  });
+}

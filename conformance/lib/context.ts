@@ -1,0 +1,132 @@
+// What a check body gets: Kubernetes clients for the cluster, a raw HTTP client,
+// a fresh namespace of its own, and helpers that turn a wrong answer into a
+// readable failure.
+
+import * as k8s from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
+import type { ClusterInfo } from '../harness/cluster.ts';
+import { rawRequest, openWatch, type RawRequest, type RawResponse, type WatchStream } from '../harness/raw-client.ts';
+import { requestDisruption, type Disruption } from '../harness/control-server.ts';
+import { CheckFailure } from './failure.ts';
+import type { CheckMeta } from './check.ts';
+
+/** A Kubernetes Status, as an API error carries it. */
+export interface StatusBody {
+  kind?: string;
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: { name?: string; kind?: string; group?: string; causes?: { reason?: string; field?: string; message?: string }[] };
+}
+
+export class CheckContext {
+  readonly kc: k8s.KubeConfig;
+  readonly core: k8s.CoreV1Api;
+  readonly apps: k8s.AppsV1Api;
+  readonly coordination: k8s.CoordinationV1Api;
+  /** The generic client: any kind, by apiVersion and kind. */
+  readonly objects: k8s.KubernetesObjectApi;
+  readonly steps: string[] = [];
+  private cleanups: (() => Promise<unknown>)[] = [];
+
+  constructor(readonly cluster: ClusterInfo, private readonly control: { url: string; secret: string }, readonly meta: CheckMeta) {
+    this.kc = new k8s.KubeConfig();
+    this.kc.loadFromFile(cluster.kubeconfig);
+    this.core = this.kc.makeApiClient(k8s.CoreV1Api);
+    this.apps = this.kc.makeApiClient(k8s.AppsV1Api);
+    this.coordination = this.kc.makeApiClient(k8s.CoordinationV1Api);
+    this.objects = k8s.KubernetesObjectApi.makeApiClient(this.kc);
+  }
+
+  /** Records what the check is doing, for the report. */
+  step(text: string): void {
+    this.steps.push(text);
+  }
+
+  raw(request: RawRequest): Promise<RawResponse> {
+    return rawRequest(this.cluster, request);
+  }
+
+  watch(path: string): WatchStream {
+    const stream = openWatch(this.cluster, path);
+    this.cleanups.push(async () => stream.close());
+    return stream;
+  }
+
+  /** A new namespace for this check alone, deleted when the check ends. */
+  async namespace(): Promise<string> {
+    const slug = this.meta.id.replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/-+$/, '');
+    const name = `${slug}-${randomBytes(3).toString('hex')}`;
+    this.step(`create namespace ${name}`);
+    await this.core.createNamespace({ body: { metadata: { name } } });
+    this.cleanups.push(() => this.core.deleteNamespace({ name }).catch(() => undefined));
+    return name;
+  }
+
+  /** Asks the harness to break the cluster in one of the ways the check declared it needs. */
+  async disrupt(disruption: Disruption): Promise<void> {
+    this.step(`harness: ${disruption.action}${'name' in disruption ? ` ${disruption.name}` : ''}`);
+    await requestDisruption(this.control, disruption);
+  }
+
+  fail(expected: string, seen: string, objects: { label: string; value: unknown }[] = [], hint?: string): never {
+    throw new CheckFailure(expected, seen, objects, hint);
+  }
+
+  /** Awaits a call that must fail with the given HTTP code (and reason); returns the Status it carried. */
+  async expectError(what: string, call: Promise<unknown>, expected: { code: number; reason?: string }): Promise<StatusBody> {
+    let result: unknown;
+    try {
+      result = await call;
+    } catch (err) {
+      const status = statusOf(err);
+      const code = status.code ?? (err as any)?.code;
+      if (code !== expected.code || (expected.reason && status.reason !== expected.reason)) {
+        this.fail(`${what} to fail with ${expected.code}${expected.reason ? ` ${expected.reason}` : ''}`,
+          `${code} ${status.reason ?? ''}: ${status.message ?? (err as Error).message}`, [{ label: 'response', value: status }]);
+      }
+      return status;
+    }
+    this.fail(`${what} to fail with ${expected.code}${expected.reason ? ` ${expected.reason}` : ''}`, 'it succeeded', [{ label: 'response', value: plain(result) }]);
+  }
+
+  /** Retries probe until it returns a value (not undefined) or the time is up; then fails with describe(). */
+  async eventually<T>(what: string, probe: () => Promise<T | undefined>, options: { timeoutMs?: number; seen?: () => Promise<string> | string } = {}): Promise<T> {
+    const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const value = await probe();
+        if (value !== undefined) return value;
+      } catch (err) {
+        lastError = err;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const seen = options.seen ? await options.seen() : lastError ? String((lastError as Error).message) : 'it did not happen';
+    this.fail(`${what} within ${(options.timeoutMs ?? 10_000) / 1000} s`, seen);
+  }
+
+  async cleanup(): Promise<void> {
+    for (const fn of this.cleanups.reverse()) await fn().catch(() => undefined);
+    this.cleanups = [];
+  }
+}
+
+/** The Status inside a client-node ApiException (or a raw response). */
+export function statusOf(err: unknown): StatusBody {
+  const body = (err as any)?.body;
+  if (body && typeof body === 'object') return body;
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body);
+    } catch { /* not JSON */ }
+  }
+  return { code: (err as any)?.code, message: (err as Error)?.message };
+}
+
+/** client-node returns class instances with Date fields; this gives plain JSON for printing. */
+export function plain(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}

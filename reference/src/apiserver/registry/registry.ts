@@ -1,0 +1,288 @@
+// The generic registry: create, read, update and delete any kind, on top of the store.
+//
+// This is the heart of the API server (in Kubernetes: the generic registry Store in
+// k8s.io/apiserver/pkg/registry/generic/registry/store.go). Each write follows the
+// same steps: take server-owned fields out of the client's hands, apply defaults,
+// validate, then write with compare-and-swap so that two writers can never both win.
+
+import { randomUUID } from 'node:crypto';
+import type { KubeObject } from '../../api/types.ts';
+import { jsonEqual } from '../../api/objects.ts';
+import { ConflictError, KeyExistsError, NotFoundError as StoreNotFound, type Store } from '../../store/store.ts';
+import {
+  alreadyExists, badRequest, conflict, forbidden, invalid, notFound, successStatus,
+} from '../errors.ts';
+import { groupVersion, storageKey, findKind, type ResourceType } from '../resources.ts';
+import { applyDefaults, initialStatus } from '../defaults.ts';
+import { validateCreate, validateUpdate } from '../validation/index.ts';
+import { decode, encode } from './codec.ts';
+import { prepareServiceCreate, prepareServiceUpdate, type ServiceRanges } from './services.ts';
+import { deletionPlan, type DeleteOptions } from './deletion.ts';
+
+export interface WriteOptions {
+  /** dryRun=All: run every step but do not store. */
+  dryRun?: boolean;
+}
+
+export interface UpdateOptions extends WriteOptions {
+  /** Writes through the status subresource change only status; the main resource never changes status. */
+  subresource?: 'status';
+}
+
+const NAMESPACE = findKind('v1', 'Namespace')!;
+
+/** The 5-character suffix alphabet of generateName (k8s.io/apimachinery/pkg/util/rand). */
+const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function generateName(prefix: string): string {
+  let suffix = '';
+  for (let i = 0; i < 5; i++) suffix += NAME_ALPHABET[Math.floor(Math.random() * NAME_ALPHABET.length)];
+  return prefix.slice(0, 58) + suffix;
+}
+
+/** RFC 3339 with second precision, as Kubernetes writes timestamps. */
+export function now(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+export class Registry {
+  constructor(readonly store: Store, readonly ranges: ServiceRanges) {}
+
+  async get(resource: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject> {
+    const kv = await this.store.get(storageKey(resource, namespace, name));
+    if (!kv) throw notFound(resource, name);
+    return decode(kv);
+  }
+
+  async create(resource: ResourceType, namespace: string | undefined, body: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+    const obj = structuredClone(body);
+    checkTypeMeta(resource, obj);
+    obj.metadata ??= {};
+    setNamespace(resource, obj, namespace);
+    if (obj.metadata.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generateName(obj.metadata.generateName);
+    if (resource.namespaced) await this.checkNamespaceAcceptsWrites(resource, obj);
+
+    // Fields only the server sets (BeforeCreate in k8s.io/apiserver/pkg/registry/rest/create.go).
+    obj.metadata.uid = randomUUID();
+    obj.metadata.creationTimestamp = now();
+    delete obj.metadata.deletionTimestamp;
+    delete obj.metadata.deletionGracePeriodSeconds;
+    delete obj.metadata.managedFields;
+    if (resource.tracksGeneration) obj.metadata.generation = 1;
+    else delete obj.metadata.generation;
+    const status = initialStatus(obj);
+    if (status === undefined) delete obj.status;
+    else obj.status = status;
+
+    applyDefaults(obj);
+    const errors = validateCreate(obj);
+    if (errors.length) throw invalid(resource, String(obj.metadata.name ?? ''), errors);
+    const key = storageKey(resource, namespace, obj.metadata.name!);
+    // Check before allocating a Service's IP and ports, so a duplicate create cannot take them.
+    if (await this.store.get(key)) throw alreadyExists(resource, obj.metadata.name!);
+    if (obj.kind === 'Service') await prepareServiceCreate(this, obj);
+    if (options.dryRun) return obj;
+
+    try {
+      const kv = await this.store.create(key, encode(obj));
+      return decode(kv);
+    } catch (err) {
+      if (err instanceof KeyExistsError) throw alreadyExists(resource, obj.metadata.name!);
+      throw err;
+    }
+  }
+
+  /**
+   * PUT: replace the object. A resourceVersion in the body must match the stored one
+   * (optimistic concurrency); without one the update is unconditional.
+   */
+  async update(resource: ResourceType, namespace: string | undefined, name: string, body: KubeObject, options: UpdateOptions = {}): Promise<KubeObject> {
+    const obj = structuredClone(body);
+    checkTypeMeta(resource, obj);
+    obj.metadata ??= {};
+    if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
+      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    obj.metadata.name = name;
+    setNamespace(resource, obj, namespace);
+
+    const key = storageKey(resource, namespace, name);
+    const kv = await this.store.get(key);
+    if (!kv) throw notFound(resource, name);
+    const current = decode(kv);
+    if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== current.metadata.resourceVersion) {
+      throw conflict(resource, name);
+    }
+
+    const next = options.subresource === 'status' ? statusUpdate(current, obj) : mainUpdate(resource, current, obj);
+    applyDefaults(next);
+    const errors = validateUpdate(next, current);
+    if (errors.length) throw invalid(resource, name, errors);
+    if (next.kind === 'Service') await prepareServiceUpdate(this, next, current);
+
+    // The last finalizer gone from an object being deleted: now it can really go.
+    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length && !hasNamespaceFinalizers(next)) {
+      if (options.dryRun) return next;
+      await this.removeFromStore(resource, key, kv.modRevision, name);
+      return next;
+    }
+    if (jsonEqual(withoutVersion(next), withoutVersion(current))) return current; // nothing changed: no write
+    if (options.dryRun) return next;
+    return this.writeUpdate(resource, key, next, kv.modRevision);
+  }
+
+  /**
+   * DELETE. Depending on the kind, finalizers and the grace period, the object is
+   * either removed now or only marked with a deletionTimestamp (see deletion.ts).
+   * Returns the object as it is after the call, and whether it is gone.
+   */
+  async delete(resource: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}, write: WriteOptions = {}): Promise<{ object: KubeObject; gone: boolean }> {
+    const key = storageKey(resource, namespace, name);
+    const kv = await this.store.get(key);
+    if (!kv) throw notFound(resource, name);
+    const current = decode(kv);
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== current.metadata.uid) {
+      throw conflict(resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw conflict(resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+    }
+
+    const plan = deletionPlan(current, options, now());
+    if (plan.kind === 'mark') {
+      if (write.dryRun) return { object: plan.object, gone: false };
+      if (jsonEqual(withoutVersion(plan.object), withoutVersion(current))) return { object: current, gone: false };
+      return { object: await this.writeUpdate(resource, key, plan.object, kv.modRevision), gone: false };
+    }
+    if (write.dryRun) return { object: current, gone: true };
+    const deleted = await this.removeFromStore(resource, key, kv.modRevision, name);
+    return { object: deleted, gone: true };
+  }
+
+  /**
+   * Writes a pod with its node assigned (pods/binding). Binding is the one change to a
+   * pod's spec that skips update validation; the resourceVersion still guards it.
+   */
+  async bind(resource: ResourceType, namespace: string | undefined, name: string, pod: KubeObject): Promise<KubeObject> {
+    return this.writeUpdate(resource, storageKey(resource, namespace, name), pod, Number(pod.metadata.resourceVersion));
+  }
+
+  /** What a DELETE returns for an object that is gone: the object for some kinds, a Status for the rest (ReturnDeletedObject). */
+  deleteResponse(resource: ResourceType, object: KubeObject, gone: boolean): KubeObject | ReturnType<typeof successStatus> {
+    const returnsObject = ['Pod', 'PersistentVolume', 'PersistentVolumeClaim'].includes(resource.kind);
+    if (!gone || returnsObject) return object;
+    return successStatus(resource, object.metadata.name!, object.metadata.uid);
+  }
+
+  private async writeUpdate(resource: ResourceType, key: string, obj: KubeObject, expected: number): Promise<KubeObject> {
+    try {
+      return decode(await this.store.update(key, encode(obj), expected));
+    } catch (err) {
+      if (err instanceof ConflictError) throw conflict(resource, obj.metadata.name!);
+      if (err instanceof StoreNotFound) throw notFound(resource, obj.metadata.name!);
+      throw err;
+    }
+  }
+
+  private async removeFromStore(resource: ResourceType, key: string, expected: number, name: string): Promise<KubeObject> {
+    try {
+      const { kv, revision } = await this.store.delete(key, expected);
+      return decode(kv, revision);
+    } catch (err) {
+      if (err instanceof ConflictError) throw conflict(resource, name);
+      if (err instanceof StoreNotFound) throw notFound(resource, name);
+      throw err;
+    }
+  }
+
+  /** Objects may only be created in a namespace that exists and is not being deleted (NamespaceLifecycle admission). */
+  private async checkNamespaceAcceptsWrites(resource: ResourceType, obj: KubeObject): Promise<void> {
+    const ns = obj.metadata.namespace!;
+    const kv = await this.store.get(storageKey(NAMESPACE, undefined, ns));
+    if (!kv) throw notFound(NAMESPACE, ns);
+    const namespace = decode(kv);
+    if (namespace.metadata.deletionTimestamp || namespace.status?.phase === 'Terminating') {
+      throw forbidden(resource, String(obj.metadata.name ?? ''), `unable to create new content in namespace ${ns} because it is being terminated`);
+    }
+  }
+}
+
+function checkTypeMeta(resource: ResourceType, obj: KubeObject): void {
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest('the body of the request must be a JSON object');
+  const expected = groupVersion(resource);
+  obj.apiVersion ??= expected;
+  obj.kind ??= resource.kind;
+  if (obj.apiVersion !== expected) {
+    throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${expected})`);
+  }
+  if (obj.kind !== resource.kind) {
+    throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${resource.kind})`);
+  }
+  if (obj.metadata !== undefined && (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata))) {
+    throw badRequest('metadata must be an object');
+  }
+}
+
+/** The namespace comes from the URL; a different one in the body is an error (EnsureObjectNamespaceMatchesRequestNamespace). */
+function setNamespace(resource: ResourceType, obj: KubeObject, namespace: string | undefined): void {
+  if (!resource.namespaced) {
+    delete obj.metadata.namespace;
+    return;
+  }
+  if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  obj.metadata.namespace = namespace;
+}
+
+/** An update of the main resource: server-owned metadata and status stay as stored. */
+function mainUpdate(resource: ResourceType, current: KubeObject, obj: KubeObject): KubeObject {
+  const next = structuredClone(obj);
+  next.metadata.uid = current.metadata.uid;
+  next.metadata.creationTimestamp = current.metadata.creationTimestamp;
+  keepDeletionFields(next, current);
+  if (current.status === undefined) delete next.status;
+  else next.status = current.status;
+  if (resource.tracksGeneration) {
+    // Any change to the spec bumps the generation (e.g. pkg/registry/apps/deployment/strategy.go).
+    const specChanged = !jsonEqual(withDefaults(next).spec, current.spec);
+    next.metadata.generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);
+  } else {
+    delete next.metadata.generation;
+  }
+  if (resource.kind === 'Namespace') next.spec = current.spec; // spec.finalizers change only through /finalize
+  return next;
+}
+
+/** An update of the status subresource: only status changes. */
+function statusUpdate(current: KubeObject, obj: KubeObject): KubeObject {
+  return { ...structuredClone(current), status: obj.status };
+}
+
+function keepDeletionFields(next: KubeObject, current: KubeObject): void {
+  if (current.metadata.deletionTimestamp) {
+    next.metadata.deletionTimestamp = current.metadata.deletionTimestamp;
+    next.metadata.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+  } else {
+    delete next.metadata.deletionTimestamp;
+    delete next.metadata.deletionGracePeriodSeconds;
+  }
+}
+
+function withDefaults(obj: KubeObject): KubeObject {
+  const copy = structuredClone(obj);
+  applyDefaults(copy);
+  return copy;
+}
+
+function withoutVersion(obj: KubeObject): KubeObject {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+function hasNamespaceFinalizers(obj: KubeObject): boolean {
+  return obj.kind === 'Namespace' && (obj.spec?.finalizers ?? []).length > 0;
+}
+
