@@ -81,6 +81,9 @@ export async function patchObject(ctx: RequestContext, subresource?: 'status'): 
   const { resource, info, registry } = ctx;
   const type = mediaType(ctx.req.headers['content-type']);
   checkPatchType(type);
+  if (type === 'application/apply-patch+yaml' && !ctx.query.get('fieldManager')) {
+    throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+  }
   const patch = decodePatch(await readBody(ctx.req), type);
   const dryRun = isDryRun(ctx.query);
 
