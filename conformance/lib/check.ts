@@ -43,6 +43,7 @@ export function check(meta: CheckMeta, body: (t: CheckContext) => Promise<void>)
       ctx.skip(`needs ${missing.join(', ')}, which the ${cluster.driver} driver cannot do to this cluster`);
     }
     const t = new CheckContext(cluster, inject('control'), meta);
+    t.skip = (reason) => ctx.skip(reason);
     try {
       await body(t);
     } finally {

@@ -28,6 +28,10 @@ export class CheckContext {
   /** The generic client: any kind, by apiVersion and kind. */
   readonly objects: k8s.KubernetesObjectApi;
   readonly steps: string[] = [];
+  /** Ends the check as skipped, with the reason (check() connects it to the test runner). */
+  skip: (reason: string) => never = (reason) => {
+    throw new Error(`skipped: ${reason}`);
+  };
   private cleanups: (() => Promise<unknown>)[] = [];
 
   constructor(readonly cluster: ClusterInfo, private readonly control: { url: string; secret: string }, readonly meta: CheckMeta) {
