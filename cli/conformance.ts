@@ -1,10 +1,13 @@
 // `kubelab conformance`: run the checks against an implementation (or an
 // existing cluster) and report them for a person (pretty) or a machine (json, junit).
 
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { startVitest } from 'vitest/node';
+import { readContract } from '../conformance/harness/contract.ts';
 import { PrettyReporter } from '../conformance/report/pretty-reporter.ts';
+import { JsonReporter, JunitReporter } from '../conformance/report/machine-reporters.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -23,6 +26,21 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * The check files to load: a check `<lab>.<topic>.<name>` lives in
+ * conformance/checks/<lab>/<topic>.check.ts, so a selection need not load the rest.
+ */
+function fileFilters(options: ConformanceOptions): string[] {
+  if (options.check?.length) {
+    return [...new Set(options.check.map((id) => {
+      const [lab, topic] = id.split('.');
+      return topic ? `conformance/checks/${lab}/${topic}.check.ts` : `conformance/checks/${lab}/`;
+    }))];
+  }
+  if (options.lab) return [`conformance/checks/${options.lab}/`];
+  return [];
+}
+
 /** Check names are "<id>: <title>", and ids start with their lab: select by either. */
 function namePattern(options: ConformanceOptions): string | undefined {
   if (options.check?.length) return `^(${options.check.map(escapeRegExp).join('|')}): `;
@@ -31,24 +49,35 @@ function namePattern(options: ConformanceOptions): string | undefined {
 }
 
 export async function conformance(options: ConformanceOptions): Promise<number> {
+  // A missing or broken kubelab.yaml is the student's first mistake: say so before anything starts.
+  if (!options.kubeconfig) readContract(options.impl ?? REPO_ROOT);
   if (options.impl) process.env.KUBELAB_IMPL = resolve(options.impl);
   if (options.kubeconfig) process.env.KUBELAB_KUBECONFIG = resolve(options.kubeconfig);
   process.env.KUBELAB_NODES = String(options.nodes);
   process.env.KUBELAB_PROFILE_NAME = options.profile;
 
-  const reporters: any[] = options.reporter === 'pretty' ? [new PrettyReporter()] : [options.reporter];
-  const outputFile = options.out ? resolve(options.out) : undefined;
-  const vitest = await startVitest('test', [], {
+  const out = options.out ? resolve(options.out) : undefined;
+  const run = {
+    implementation: options.kubeconfig ? `cluster from ${resolve(options.kubeconfig)}` : resolve(options.impl ?? REPO_ROOT),
+    driver: options.kubeconfig ? 'kubeconfig' : 'process',
+  };
+  const reporter = options.reporter === 'json' ? new JsonReporter(run, out)
+    : options.reporter === 'junit' ? new JunitReporter(run, out)
+    : new PrettyReporter(run.implementation);
+  const vitest = await startVitest('test', fileFilters(options), {
     root: REPO_ROOT,
     project: 'conformance',
     run: true,
     watch: false,
-    reporters,
-    outputFile,
+    reporters: [reporter],
     testNamePattern: namePattern(options),
     passWithNoTests: false,
   });
   const failed = vitest.state.getCountOfFailedTests() > 0 || process.exitCode === 1;
   await vitest.close();
+  if (reporter.reported === 0 && vitest.state.getFiles().length === 0) {
+    const labs = readdirSync(new URL('../conformance/checks/', import.meta.url)).join(', ');
+    throw new Error(`no check matched ${options.check?.length ? `--check ${options.check.join(' ')}` : `--lab ${options.lab}`} (labs: ${labs})`);
+  }
   return failed ? 1 : 0;
 }

@@ -46,7 +46,7 @@ function processSpec(file: string, field: string, value: unknown): ProcessSpec {
 export function readContract(implDir: string): Contract {
   const dir = resolve(implDir);
   const file = join(dir, 'kubelab.yaml');
-  if (!existsSync(file)) throw new ContractError(file, 'not found: an implementation needs a kubelab.yaml at its root (see DESIGN.md, "The cluster contract")');
+  if (!existsSync(file)) throw new ContractError(file, 'not found: an implementation needs a kubelab.yaml at its root (see the README, "Grading your own implementation")');
   let doc: any;
   try {
     doc = parse(readFileSync(file, 'utf8'));
