@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { startVitest } from 'vitest/node';
 import { readContract } from '../conformance/harness/contract.ts';
+import { abortRun } from '../conformance/harness/abort.ts';
 import { PrettyReporter } from '../conformance/report/pretty-reporter.ts';
 import { JsonReporter, JunitReporter } from '../conformance/report/machine-reporters.ts';
 
@@ -56,6 +57,14 @@ export async function conformance(options: ConformanceOptions): Promise<number> 
   process.env.KUBELAB_NODES = String(options.nodes);
   process.env.KUBELAB_PROFILE_NAME = options.profile;
 
+  // Ctrl-C: the run is abandoned, but nothing the harness started may outlive it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\nkubelab: ${signal}, stopping the cluster…\n`);
+      abortRun();
+      process.exit(130);
+    });
+  }
   const out = options.out ? resolve(options.out) : undefined;
   const run = {
     implementation: options.kubeconfig ? `cluster from ${resolve(options.kubeconfig)}` : resolve(options.impl ?? REPO_ROOT),

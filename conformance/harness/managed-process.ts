@@ -8,11 +8,21 @@ import { createInterface } from 'node:readline';
 
 const TAIL_LINES = 200;
 
-/** Every process group started, so that nothing outlives the harness, even on a crash. */
-const running = new Set<ManagedProcess>();
-process.on('exit', () => {
+/**
+ * Every process group started, so that nothing outlives the harness, even on a crash.
+ * Kept on globalThis: the CLI and the test runner may each load their own copy of this
+ * module in one process, and both must see the same set.
+ */
+const REGISTRY = Symbol.for('kubelab.harness.running');
+const globals = globalThis as unknown as Record<symbol, Set<ManagedProcess> | undefined>;
+const firstCopy = !globals[REGISTRY];
+const running: Set<ManagedProcess> = (globals[REGISTRY] ??= new Set());
+if (firstCopy) process.on('exit', () => killAllProcesses());
+
+/** SIGKILL to every process the harness started (for a Ctrl-C that cuts a run short). */
+export function killAllProcesses(): void {
   for (const p of running) p.killNow();
-});
+}
 
 export interface LogLine {
   time: number;

@@ -15,6 +15,7 @@ import type { TestProject } from 'vitest/node';
 import { ProcessCluster } from './process-driver.ts';
 import { connectKubeconfig } from './kubeconfig-driver.ts';
 import { startControlServer } from './control-server.ts';
+import { forget, removeOnAbort } from './abort.ts';
 import type { Cluster, ClusterInfo } from './cluster.ts';
 
 declare module 'vitest' {
@@ -33,6 +34,7 @@ export default async function setup(project: TestProject) {
     cluster = await connectKubeconfig(process.env.KUBELAB_KUBECONFIG);
   } else {
     dataDir = mkdtempSync(join(tmpdir(), 'kubelab-conformance-'));
+    if (!process.env.KUBELAB_KEEP_DATA) removeOnAbort(dataDir);
     cluster = await ProcessCluster.start({
       implDir: process.env.KUBELAB_IMPL ?? REPO_ROOT,
       dataDir,
@@ -53,6 +55,9 @@ export default async function setup(project: TestProject) {
   return async () => {
     await control.close();
     await cluster.stop();
-    if (dataDir && !process.env.KUBELAB_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir && !process.env.KUBELAB_KEEP_DATA) {
+      rmSync(dataDir, { recursive: true, force: true });
+      forget(dataDir);
+    }
   };
 }
