@@ -36,6 +36,8 @@ export function rawRequest(endpoint: Endpoint, request: RawRequest): Promise<Raw
   const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined && !headers['Content-Type']) headers['Content-Type'] = 'application/json';
+  // Node sends DELETE bodies without chunked encoding: the length must be given.
+  if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolveResponse, reject) => {
     const req = lib.request(url, { method: request.method ?? 'GET', headers, ca: endpoint.caPem, timeout: request.timeoutMs ?? 10_000 }, (res) => {
