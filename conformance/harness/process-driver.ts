@@ -19,6 +19,8 @@ import { rawRequest } from './raw-client.ts';
 import type { Capability, Cluster } from './cluster.ts';
 
 const PROFILES_DIR = fileURLToPath(new URL('../profiles/', import.meta.url));
+/** The lab image catalogue belongs to the suite: every implementation runs the same images. */
+const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
 
 export interface ProcessClusterOptions {
   implDir: string;
@@ -42,9 +44,31 @@ export function profilePath(profile: string): string {
   return resolve(profile);
 }
 
-/** A random /16 in 127.64–127.127 for Service IPs, so that clusters side by side do not collide. */
-function pickServiceCidr(): string {
-  return `127.${64 + Math.floor(Math.random() * 64)}.0.0/16`;
+/**
+ * Where a cluster's addresses live inside 127.0.0.0/8, picked at random once per
+ * data folder so that clusters side by side (a student's and the suite's) do not
+ * collide, and kept so that a restarted cluster keeps its addresses:
+ * - node i listens on 127.<nodes>.<i>.1,
+ * - node i's pods get 127.<pods>.<i>.0/24,
+ * - Services get 127.<services>.0.0/16.
+ */
+interface AddressPlan {
+  nodes: number;
+  pods: number;
+  services: number;
+}
+
+function pickAddressPlan(): AddressPlan {
+  const pick = (from: number, to: number) => from + Math.floor(Math.random() * (to - from + 1));
+  return { nodes: pick(1, 63), services: pick(64, 127), pods: pick(128, 254) };
+}
+
+export function nodeAddress(plan: AddressPlan, index: number): string {
+  return `127.${plan.nodes}.${index}.1`;
+}
+
+export function podCidr(plan: AddressPlan, index: number): string {
+  return `127.${plan.pods}.${index}.0/24`;
 }
 
 function readOrCreate(file: string, make: () => string): string {
@@ -104,7 +128,8 @@ export class ProcessCluster implements Cluster {
 
     const pki = await ensurePki(join(this.dataDir, 'pki'), [host, 'localhost', '127.0.0.1']);
     this.token = readOrCreate(join(this.dataDir, 'pki', 'token'), () => randomBytes(24).toString('hex'));
-    const serviceCidr = readOrCreate(join(this.dataDir, 'service-cidr'), pickServiceCidr);
+    const plan: AddressPlan = JSON.parse(readOrCreate(join(this.dataDir, 'addresses.json'), () => JSON.stringify(pickAddressPlan())));
+    const serviceCidr = `127.${plan.services}.0.0/16`;
     this.apiUrl = `https://${host}:${port}`;
     this.caPem = pki.caPem;
     this.kubeconfig = join(this.dataDir, 'kubeconfig');
@@ -150,10 +175,10 @@ export class ProcessCluster implements Cluster {
       this.nodeEnv.set(name, {
         ...this.baseEnv,
         KUBELAB_NODE_NAME: name,
-        KUBELAB_NODE_IP: `127.0.${i}.1`,
-        KUBELAB_POD_CIDR: `127.${128 + i}.0.0/16`,
+        KUBELAB_NODE_IP: nodeAddress(plan, i),
+        KUBELAB_POD_CIDR: podCidr(plan, i),
         KUBELAB_NODE_DIR: nodeDir,
-        KUBELAB_IMAGES: resolve(this.contract.dir, 'images'),
+        KUBELAB_IMAGES: IMAGES_DIR,
       });
       await this.startNode(name);
     }
