@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import protobuf from 'protobufjs/minimal.js';
-import { decodeProtobufObject, ProtobufError } from '../../reference/src/apiserver/protobuf.ts';
+import { decodeProtobufObject, ProtobufError } from '../../reference/src/apiserver/protobuf/decode.ts';
 
 // Small builders over protobufjs's Writer, so each test spells out the fields Go would write.
 type Writer = InstanceType<typeof protobuf.Writer>;

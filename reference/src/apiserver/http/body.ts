@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, tooLarge, unsupportedMediaType } from '../errors.ts';
-import { decodeProtobufObject } from '../protobuf.ts';
+import { decodeProtobufObject } from '../protobuf/decode.ts';
 
 /** kube-apiserver's MaxRequestBodyBytes (k8s.io/apiserver/pkg/server/config.go). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
