@@ -49,7 +49,9 @@ function pod(name: string, labels: Record<string, string> = {}): V1Pod {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, labels: { app: name, ...labels } },
-    spec: { containers: [{ name: 'main', image: 'kubelab/box:1' }] },
+    // No scheduler serves this name, so no component writes to these pods and
+    // a watch sees only this test's own changes.
+    spec: { schedulerName: 'no-scheduler', containers: [{ name: 'main', image: 'kubelab/box:1' }] },
   };
 }
 

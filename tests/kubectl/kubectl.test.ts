@@ -408,7 +408,8 @@ describe.skipIf(!KUBECTL)(`real kubectl against the reference API server${KUBECT
       try {
         // The header and `first` come from the list; `second` can only come from the watch.
         await waitFor('the list', () => /^first\s/m.test(out));
-        await ok('run', 'second', '--image=kubelab/box:1', '--labels=watch=me');
+        // A pod no scheduler serves: its only rows are the ADDED and the DELETED one.
+        await ok('run', 'second', '--image=kubelab/box:1', '--labels=watch=me', '--overrides={"apiVersion":"v1","spec":{"schedulerName":"no-scheduler"}}');
         await waitFor('the ADDED row for second', () => /^second\s+0\/1\s+Pending/m.test(out));
         await ok('delete', 'pod', 'second');
         await waitFor('the DELETED row for second', () => out.match(/^second\s/gm)?.length === 2);

@@ -108,7 +108,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   const resource = findResource(info.group, info.version, info.resource);
   if (!resource) throw pathNotFound();
   if (!resource.namespaced && info.namespace) throw pathNotFound();
-  const ctx = { req, res, query: url.searchParams, info, resource, registry: options.registry };
+  const ctx = { req, res, query: url.searchParams, info, resource, registry: options.registry, token: options.token };
   if (info.subresource) await serveSubresource(ctx);
   else await serveObjects(ctx);
 }

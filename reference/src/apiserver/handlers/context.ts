@@ -12,6 +12,8 @@ export interface RequestContext {
   info: RequestInfo;
   resource: ResourceType;
   registry: Registry;
+  /** The cluster's bearer token: the API server shows it to node agents when it proxies to them (pods/log). */
+  token: string;
 }
 
 /** dryRun=All runs a write without storing it; any other value is an error (as in Kubernetes). */

@@ -6,8 +6,9 @@
 // - eviction: a delete that respects disruption budgets (`kubectl drain`);
 // - log: a pod's container output, served by the node agent that runs it.
 
+import http from 'node:http';
 import type { KubeObject } from '../../api/types.ts';
-import { badRequest, conflict, invalid, methodNotAllowed, pathNotFound, serviceUnavailable } from '../errors.ts';
+import { ApiError, badRequest, conflict, internalError, invalid, methodNotAllowed, pathNotFound, serviceUnavailable } from '../errors.ts';
 import { findKind } from '../resources.ts';
 import { decodeObject, decodePatch, mediaType, readBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
@@ -19,6 +20,7 @@ import { getObject, patchObject, updateObject } from './objects.ts';
 import { isDryRun, type RequestContext } from './context.ts';
 
 const POD = findKind('v1', 'Pod')!;
+const NODE = findKind('v1', 'Node')!;
 
 function toScale(obj: KubeObject) {
   const { name, namespace, uid, resourceVersion, creationTimestamp } = obj.metadata;
@@ -86,17 +88,86 @@ async function serveEviction(ctx: RequestContext): Promise<void> {
   sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 
-/** GET pods/{name}/log: container output lives on the node; there is no node agent to ask yet. */
+/**
+ * GET pods/{name}/log: container output lives on the node, so the API server
+ * asks the node agent that runs the pod (the Node's InternalIP and
+ * status.daemonEndpoints.kubeletEndpoint.Port) and streams its answer back, as
+ * kube-apiserver does with the kubelet (pkg/registry/core/pod/strategy.go
+ * LogLocation, pkg/registry/core/pod/rest/log.go). The agent's own errors
+ * ("is waiting to start: ContainerCreating") come back as 400 BadRequest.
+ */
 async function serveLog(ctx: RequestContext): Promise<void> {
-  const { registry, info, req } = ctx;
+  const { registry, info, req, query } = ctx;
   if (req.method !== 'GET') throw methodNotAllowed(req.method ?? '');
   const pod = await registry.get(POD, info.namespace, info.name!);
-  const container = ctx.query.get('container') ?? pod.spec?.containers?.[0]?.name;
-  if (!(pod.spec?.containers ?? []).some((c: any) => c.name === container)) {
-    throw badRequest(`container ${container} is not valid for pod ${info.name}`);
+  const names = (list: any[] | undefined) => (list ?? []).map((c: any) => c.name as string);
+  const containers = names(pod.spec?.containers);
+  const initContainers = names(pod.spec?.initContainers);
+  let container = query.get('container');
+  if (!container) {
+    if (containers.length !== 1) {
+      const init = initContainers.length ? ` or one of the init containers: [${initContainers.join(' ')}]` : '';
+      throw badRequest(`a container name must be specified for pod ${info.name}, choose one of: [${containers.join(' ')}]${init}`);
+    }
+    container = containers[0];
   }
-  if (!pod.spec?.nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
-  throw serviceUnavailable(`no node agent is serving logs for node "${pod.spec.nodeName}" yet`);
+  if (![...containers, ...initContainers].includes(container)) throw badRequest(`container ${container} is not valid for pod ${info.name}`);
+  if (!pod.spec?.nodeName) throw badRequest(`container "${container}" in pod "${info.name}" is waiting to start: ContainerCreating`);
+
+  const node = await registry.get(NODE, undefined, pod.spec.nodeName).catch(() => undefined);
+  const address = (node?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address;
+  const port = node?.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  if (!address || !port) throw serviceUnavailable(`node "${pod.spec.nodeName}" does not say where its node agent listens (status.daemonEndpoints.kubeletEndpoint.Port)`);
+  const params = new URLSearchParams();
+  for (const name of ['follow', 'tailLines', 'previous', 'timestamps']) {
+    const value = query.get(name);
+    if (value !== null) params.set(name, value);
+  }
+  const path = [info.namespace!, info.name!, container].map(encodeURIComponent).join('/');
+  await proxyLog(ctx, `http://${address}:${port}/containerLogs/${path}?${params}`);
+}
+
+/** Streams the node agent's answer to the client; follow=true streams until either side goes away. */
+function proxyLog(ctx: RequestContext, url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const upstream = http.get(url, { headers: { Authorization: `Bearer ${ctx.token}` }, timeout: 10_000 }, (answer) => {
+      if (answer.statusCode !== 200) {
+        let text = '';
+        answer.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+        answer.on('end', () => {
+          const message = text.trim() || `the node agent answered ${answer.statusCode}`;
+          // GenericHttpResponseChecker: 400 → BadRequest, 500 → InternalError, others keep their code.
+          if (answer.statusCode === 400) reject(badRequest(message));
+          else if (answer.statusCode === 500) reject(internalError(new Error(message)));
+          else {
+            const code = answer.statusCode ?? 502;
+            reject(new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, ...(code === 404 ? { reason: 'NotFound' } : {}), code }));
+          }
+        });
+        return;
+      }
+      // A followed log may be quiet for a long time: no idle timeout once it flows.
+      answer.socket.setTimeout(0);
+      ctx.res.writeHead(200, { 'Content-Type': 'text/plain' });
+      ctx.res.flushHeaders();
+      answer.pipe(ctx.res);
+      answer.on('end', () => resolve());
+      answer.on('error', () => ctx.res.destroy());
+      ctx.res.on('close', () => {
+        upstream.destroy();
+        resolve();
+      });
+    });
+    upstream.on('timeout', () => upstream.destroy(new Error('the node agent did not answer within 10 s')));
+    upstream.on('error', (err) => {
+      if (ctx.res.headersSent) {
+        ctx.res.destroy();
+        resolve();
+      } else {
+        reject(new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `Get "${url}": ${err.message}`, code: 500 }));
+      }
+    });
+  });
 }
 
 export async function serveSubresource(ctx: RequestContext): Promise<void> {

@@ -1,0 +1,218 @@
+// A pod's volumes: folders on the node that its containers share.
+//
+// Kubernetes' kubelet mounts each volume under /var/lib/kubelet/pods/<uid>/volumes/
+// and the runtime binds it into the containers at their mountPaths. Here every
+// volume is a folder of the node dir, and the containers learn where each
+// mountPath really lives through KUBELAB_MOUNTS:
+//
+//   emptyDir               <node dir>/pods/<uid>/volumes/kubernetes.io~empty-dir/<name>
+//                          made with the pod, kept across container restarts, removed with the pod
+//   configMap              <node dir>/pods/<uid>/volumes/kubernetes.io~configmap/<name>
+//                          a file per key, rewritten on every sync (updates reach running pods)
+//   downwardAPI            <node dir>/pods/<uid>/volumes/kubernetes.io~downward-api/<name>
+//   hostPath               <node dir>/hostpath/<path>: the node's "/" is confined to the node dir,
+//                          so a pod cannot write the machine's files; never removed
+//   persistentVolumeClaim  the claim's bound PersistentVolume, when it is a hostPath or local volume
+
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+import type { KubeObject } from '../../api/types.ts';
+import { isNotFound, type ApiClient } from '../../client/api-client.ts';
+import { CONFIGMAPS, resourcePath } from '../../client/paths.ts';
+import { fieldRefValue } from './env.ts';
+
+/** A volume that cannot be set up: the pod waits in ContainerCreating with a FailedMount event. */
+export class VolumeError extends Error {}
+
+/** A container path that no mount holds (workingDir): CreateContainerError. */
+export class ContainerCreateError extends Error {
+  readonly reason = 'CreateContainerError';
+}
+
+export function podDir(nodeDir: string, podUid: string): string {
+  return join(nodeDir, 'pods', podUid);
+}
+
+/** `/data/../x` cannot climb out: normalizing an absolute path stops at its root. */
+function confined(root: string, path: string): string {
+  return join(root, posix.normalize(`/${path}`));
+}
+
+export interface VolumeContext {
+  client: ApiClient;
+  nodeDir: string;
+  podIP: string;
+  hostIP: string;
+}
+
+/** Sets up every volume of the pod (again: it is idempotent) and returns volume name → folder. */
+export async function setUpVolumes(pod: KubeObject, ctx: VolumeContext): Promise<Record<string, string>> {
+  const folders: Record<string, string> = {};
+  for (const volume of pod.spec?.volumes ?? []) {
+    try {
+      folders[volume.name] = await setUpVolume(pod, volume, ctx);
+    } catch (err) {
+      const why = err instanceof VolumeError ? err.message : `${(err as Error).message}`;
+      throw new VolumeError(`MountVolume.SetUp failed for volume "${volume.name}" : ${why}`);
+    }
+  }
+  return folders;
+}
+
+async function setUpVolume(pod: KubeObject, volume: any, ctx: VolumeContext): Promise<string> {
+  const volumes = join(podDir(ctx.nodeDir, pod.metadata.uid!), 'volumes');
+  if (volume.emptyDir) {
+    const dir = join(volumes, 'kubernetes.io~empty-dir', volume.name);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+  if (volume.hostPath) return setUpHostPath(ctx.nodeDir, volume.hostPath.path, volume.hostPath.type ?? '');
+  if (volume.configMap) {
+    const source = volume.configMap;
+    const data = await getConfigMap(ctx.client, pod.metadata.namespace!, source.name);
+    if (!data && !source.optional) throw new VolumeError(`configmap "${source.name}" not found`);
+    const files = projectKeys(data ?? {}, source.items, source.optional);
+    return writeFiles(join(volumes, 'kubernetes.io~configmap', volume.name), files, source.defaultMode ?? 0o644);
+  }
+  if (volume.downwardAPI) {
+    const files: Record<string, string> = {};
+    for (const item of volume.downwardAPI.items ?? []) {
+      if (item.fieldRef) files[item.path] = downwardValue(pod, item.fieldRef.fieldPath, ctx);
+    }
+    return writeFiles(join(volumes, 'kubernetes.io~downward-api', volume.name), files, volume.downwardAPI.defaultMode ?? 0o644);
+  }
+  if (volume.secret) {
+    if (!volume.secret.optional) throw new VolumeError(`secret "${volume.secret.secretName}" not found`);
+    return writeFiles(join(volumes, 'kubernetes.io~secret', volume.name), {}, 0o644);
+  }
+  if (volume.persistentVolumeClaim) return setUpClaim(pod, volume.persistentVolumeClaim.claimName, ctx);
+  const kind = Object.keys(volume).find((k) => k !== 'name') ?? 'unknown';
+  throw new VolumeError(`${kind} volumes are not supported by the kubelab node agent`);
+}
+
+/** hostPath's type checks (pkg/volume/hostpath): "" checks nothing (a missing path becomes a folder, as Docker does). */
+function setUpHostPath(nodeDir: string, path: string, type: string): string {
+  const real = confined(join(nodeDir, 'hostpath'), path);
+  const stats = existsSync(real) ? statSync(real) : undefined;
+  switch (type) {
+    case '':
+    case 'DirectoryOrCreate':
+      if (!stats) mkdirSync(real, { recursive: true, mode: 0o755 });
+      break;
+    case 'Directory':
+      if (!stats?.isDirectory()) throw new VolumeError(`hostPath type check failed: ${path} is not a directory`);
+      break;
+    case 'FileOrCreate':
+      if (!stats) {
+        if (!existsSync(dirname(real))) throw new VolumeError(`hostPath type check failed: the parent folder of ${path} does not exist`);
+        writeFileSync(real, '', { mode: 0o644 });
+      }
+      break;
+    case 'File':
+      if (!stats?.isFile()) throw new VolumeError(`hostPath type check failed: ${path} is not a file`);
+      break;
+    case 'Socket':
+      if (!stats?.isSocket()) throw new VolumeError(`hostPath type check failed: ${path} is not a socket file`);
+      break;
+    default:
+      throw new VolumeError(`hostPath type ${type} is not supported by the kubelab node agent`);
+  }
+  return real;
+}
+
+/** A claim's volume: the PersistentVolume it is bound to, if that is a path on the node. */
+async function setUpClaim(pod: KubeObject, claimName: string, ctx: VolumeContext): Promise<string> {
+  const ns = pod.metadata.namespace!;
+  let claim: KubeObject;
+  try {
+    claim = await ctx.client.get(resourcePath({ group: '', version: 'v1', plural: 'persistentvolumeclaims' }, ns, claimName));
+  } catch (err) {
+    if (isNotFound(err)) throw new VolumeError(`persistentvolumeclaim "${claimName}" not found`);
+    throw err;
+  }
+  const volumeName = claim.spec?.volumeName;
+  if (!volumeName || claim.status?.phase !== 'Bound') throw new VolumeError(`PVC ${ns}/${claimName} is not bound`);
+  const pv = await ctx.client.get(resourcePath({ group: '', version: 'v1', plural: 'persistentvolumes' }, undefined, volumeName));
+  if (pv.spec?.hostPath) return setUpHostPath(ctx.nodeDir, pv.spec.hostPath.path, pv.spec.hostPath.type ?? '');
+  if (pv.spec?.local) return setUpHostPath(ctx.nodeDir, pv.spec.local.path, 'Directory');
+  throw new VolumeError(`PersistentVolume ${volumeName}: only hostPath and local volumes are supported by the kubelab node agent`);
+}
+
+async function getConfigMap(client: ApiClient, namespace: string, name: string): Promise<Record<string, string> | undefined> {
+  try {
+    const cm = await client.get(resourcePath(CONFIGMAPS, namespace, name));
+    return cm.data ?? {};
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Every key as a file, or only the listed items (key → path). */
+function projectKeys(data: Record<string, string>, items: { key: string; path: string }[] | undefined, optional?: boolean): Record<string, string> {
+  if (!items) return { ...data };
+  const files: Record<string, string> = {};
+  for (const item of items) {
+    if (Object.hasOwn(data, item.key)) files[item.path] = data[item.key];
+    else if (!optional) throw new VolumeError(`configmap references non-existent config key: ${item.key}`);
+  }
+  return files;
+}
+
+function downwardValue(pod: KubeObject, fieldPath: string, ctx: VolumeContext): string {
+  // The whole label or annotation map: one `key="value"` a line (pkg/fieldpath FormatMap).
+  if (fieldPath === 'metadata.labels' || fieldPath === 'metadata.annotations') {
+    const map: Record<string, string> = (fieldPath === 'metadata.labels' ? pod.metadata.labels : pod.metadata.annotations) ?? {};
+    return Object.keys(map).sort().map((k) => `${k}=${JSON.stringify(map[k])}`).join('\n');
+  }
+  return fieldRefValue(fieldPath, { pod, podIP: ctx.podIP, hostIP: ctx.hostIP });
+}
+
+/** Writes the files (path → content) into dir, replacing each atomically and removing files no longer wanted. */
+function writeFiles(dir: string, files: Record<string, string>, mode: number): string {
+  mkdirSync(dir, { recursive: true });
+  for (const [path, content] of Object.entries(files)) {
+    const file = confined(dir, path);
+    mkdirSync(dirname(file), { recursive: true });
+    const temp = `${file}.tmp-${process.pid}`;
+    writeFileSync(temp, content, { mode });
+    renameSync(temp, file);
+  }
+  const wanted = new Set(Object.keys(files).map((p) => posix.normalize(p).split('/')[0]));
+  for (const entry of readdirSync(dir)) if (!wanted.has(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
+  return dir;
+}
+
+/** mountPath → real path for one container, subPath applied (and made, as the kubelet does). */
+export function containerMounts(container: any, folders: Record<string, string>): Record<string, string> {
+  const mounts: Record<string, string> = {};
+  for (const mount of container.volumeMounts ?? []) {
+    const folder = folders[mount.name];
+    if (folder === undefined) throw new ContainerCreateError(`volume "${mount.name}" of mount ${mount.mountPath} is not a volume of the pod`);
+    let real = folder;
+    if (mount.subPath) {
+      real = confined(folder, mount.subPath);
+      if (!existsSync(real)) mkdirSync(real, { recursive: true });
+    }
+    mounts[mount.mountPath] = real;
+  }
+  return mounts;
+}
+
+/** The real folder of a container path (workingDir): the longest mountPath that holds it wins (images' mounts.mjs rule). */
+export function resolveContainerPath(path: string, mounts: Record<string, string>): string {
+  const normalized = posix.normalize(path);
+  let best: { prefix: string; folder: string } | undefined;
+  for (const [mountPath, folder] of Object.entries(mounts)) {
+    const prefix = posix.normalize(mountPath).replace(/\/+$/, '');
+    const inside = normalized === prefix || normalized.startsWith(`${prefix}/`);
+    if (inside && (!best || prefix.length > best.prefix.length)) best = { prefix, folder };
+  }
+  if (!best) throw new ContainerCreateError(`workingDir ${path} is under no volume mount of the container: the process runtime has no root filesystem`);
+  return join(best.folder, normalized.slice(best.prefix.length));
+}
+
+/** Removes the pod's folder: its emptyDir, configMap and downwardAPI volumes. hostPath data stays on the node. */
+export function tearDownVolumes(nodeDir: string, podUid: string): void {
+  rmSync(podDir(nodeDir, podUid), { recursive: true, force: true });
+}

@@ -1,0 +1,107 @@
+// Events: what a component tells people about an object, shown by
+// `kubectl describe` and `kubectl get events` (client-go's record package, reduced).
+//
+// - Events are best effort: they are sent in the background, a few at a time,
+//   so that a burst of them never holds up the component's real work (for the
+//   scheduler: bindings). If too many wait, new ones are dropped, as client-go
+//   drops them when its queue is full.
+// - A repeat (same object, type, reason and message) is not a new Event: the
+//   existing one gets count + 1 and a new lastTimestamp, which kubectl shows as
+//   "(x5 over 2m)" (client-go's EventCorrelator).
+
+import type { KubeObject } from '../api/types.ts';
+import type { ApiClient } from '../client/api-client.ts';
+import { isNotFound } from '../client/api-client.ts';
+import { EVENTS, resourcePath } from '../client/paths.ts';
+
+export type EventType = 'Normal' | 'Warning';
+
+const MAX_REMEMBERED = 4096; // client-go's maxLruCacheEntries
+
+export class EventRecorder {
+  private readonly pending: (() => Promise<void>)[] = [];
+  private inFlight = 0;
+  private dropped = 0;
+  private idleWaiters: (() => void)[] = [];
+  /** Recent events by what makes them the same, to count repeats. */
+  private readonly recent = new Map<string, { name: string; namespace: string; count: number }>();
+  private sequence = 0;
+
+  constructor(
+    private readonly client: ApiClient,
+    private readonly component: string,
+    private readonly concurrency = 4,
+    private readonly maxPending = 10_000,
+  ) {}
+
+  normal(obj: KubeObject, reason: string, message: string): void {
+    this.record(obj, 'Normal', reason, message);
+  }
+
+  warning(obj: KubeObject, reason: string, message: string): void {
+    this.record(obj, 'Warning', reason, message);
+  }
+
+  record(obj: KubeObject, type: EventType, reason: string, message: string): void {
+    if (this.pending.length >= this.maxPending) {
+      if (this.dropped++ === 0) console.error(`${this.component}: too many events waiting; dropping events`);
+      return;
+    }
+    this.pending.push(() => this.send(obj, type, reason, message));
+    this.pump();
+  }
+
+  /** Resolves once every event recorded so far has been sent (or has failed). */
+  flush(): Promise<void> {
+    if (this.inFlight === 0 && this.pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.concurrency && this.pending.length) {
+      const send = this.pending.shift()!;
+      this.inFlight++;
+      send()
+        .catch((err) => console.error(`${this.component}: could not record event: ${(err as Error).message}`))
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+          if (this.inFlight === 0 && this.pending.length === 0) for (const w of this.idleWaiters.splice(0)) w();
+        });
+    }
+  }
+
+  private async send(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+    const namespace = obj.metadata.namespace ?? 'default';
+    const now = new Date().toISOString();
+    const key = `${obj.metadata.uid}|${type}|${reason}|${message}`;
+    const seen = this.recent.get(key);
+    if (seen) {
+      seen.count++;
+      try {
+        await this.client.patch(resourcePath(EVENTS, seen.namespace, seen.name), { count: seen.count, lastTimestamp: now });
+        return;
+      } catch (err) {
+        if (!isNotFound(err)) throw err; // the event expired meanwhile: start a new one
+        this.recent.delete(key);
+      }
+    }
+    // client-go names an event after its object and the time, in hex nanoseconds.
+    const name = `${obj.metadata.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(this.sequence++ % 1_000_000)).toString(16)}`;
+    const event = {
+      apiVersion: 'v1', kind: 'Event',
+      metadata: { name, namespace },
+      involvedObject: {
+        apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace,
+        name: obj.metadata.name, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion,
+      },
+      type, reason, message,
+      source: { component: this.component },
+      reportingComponent: this.component, reportingInstance: '',
+      firstTimestamp: now, lastTimestamp: now, count: 1,
+    };
+    await this.client.create(resourcePath(EVENTS, namespace), event);
+    this.recent.set(key, { name, namespace, count: 1 });
+    if (this.recent.size > MAX_REMEMBERED) this.recent.delete(this.recent.keys().next().value!);
+  }
+}
