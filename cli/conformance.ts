@@ -19,7 +19,7 @@ export interface ConformanceOptions {
   check?: string[];
   reporter: 'pretty' | 'json' | 'junit';
   out?: string;
-  nodes: number;
+  nodes?: number;
   profile: string;
 }
 
@@ -54,7 +54,7 @@ export async function conformance(options: ConformanceOptions): Promise<number> 
   if (!options.kubeconfig) readContract(options.impl ?? REPO_ROOT);
   if (options.impl) process.env.KUBELAB_IMPL = resolve(options.impl);
   if (options.kubeconfig) process.env.KUBELAB_KUBECONFIG = resolve(options.kubeconfig);
-  process.env.KUBELAB_NODES = String(options.nodes);
+  if (options.nodes !== undefined) process.env.KUBELAB_NODES = String(options.nodes);
   process.env.KUBELAB_PROFILE_NAME = options.profile;
 
   // Ctrl-C: the run is abandoned, but nothing the harness started may outlive it.

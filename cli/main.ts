@@ -23,7 +23,7 @@ function positiveInt(name: string) {
 program.command('up')
   .description('start a cluster (the reference, or --impl DIR) and keep it running until Ctrl-C')
   .option('--impl <dir>', 'implementation folder with a kubelab.yaml', REPO_ROOT)
-  .option('--nodes <n>', 'number of node processes', positiveInt('--nodes'), 0)
+  .option('--nodes <n>', 'number of node processes (default: 3, or 0 without a node command)', positiveInt('--nodes'))
   .option('--data-dir <dir>', 'where certificates, the kubeconfig, state and logs live', '.kubelab')
   .option('--port <port>', 'API server port', positiveInt('--port'), 6443)
   .option('--host <address>', 'API server address (any 127.x.y.z)', '127.0.0.1')
@@ -43,7 +43,7 @@ program.command('conformance')
   .option('--check <id...>', 'only these checks')
   .addOption(new Option('--reporter <name>', 'output format').choices(['pretty', 'json', 'junit']).default('pretty'))
   .option('--out <file>', 'write the report to a file (json, junit)')
-  .option('--nodes <n>', 'node processes to start', positiveInt('--nodes'), 0)
+  .option('--nodes <n>', 'node processes to start (default: 3, or 0 without a node command)', positiveInt('--nodes'))
   .addOption(new Option('--profile <profile>', 'timing profile').choices(['fast', 'real']).default('fast'))
   .action(async (opts) => {
     if (opts.impl && opts.kubeconfig) throw new Error('give either --impl or --kubeconfig, not both');

@@ -7,7 +7,7 @@ import { ProcessCluster } from '../conformance/harness/process-driver.ts';
 
 export interface UpOptions {
   impl: string;
-  nodes: number;
+  nodes?: number;
   dataDir: string;
   port: number;
   host: string;
@@ -30,7 +30,8 @@ export async function up(options: UpOptions): Promise<ProcessCluster> {
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const kubeconfig = resolve(cluster.kubeconfig);
-  console.log(`kubelab: ${cluster.implementation} is up at ${cluster.apiUrl} (${options.nodes} node${options.nodes === 1 ? '' : 's'}, ${seconds} s) — use it with: export KUBECONFIG=${kubeconfig}; kubectl get namespaces`);
+  const nodes = cluster.nodes.length;
+  console.log(`kubelab: ${cluster.implementation} is up at ${cluster.apiUrl} (${nodes} node${nodes === 1 ? '' : 's'}, ${seconds} s) — use it with: export KUBECONFIG=${kubeconfig}; kubectl get namespaces`);
   return cluster;
 }
 

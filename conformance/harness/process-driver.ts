@@ -22,10 +22,13 @@ const PROFILES_DIR = fileURLToPath(new URL('../profiles/', import.meta.url));
 /** The lab image catalogue belongs to the suite: every implementation runs the same images. */
 const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
 
+const DEFAULT_NODES = 3;
+
 export interface ProcessClusterOptions {
   implDir: string;
   /** Certificates, kubeconfig, the control plane's data, node folders and logs go here. */
   dataDir: string;
+  /** Node processes to start (default: 3 when the implementation has a node command, else 0). */
   nodes?: number;
   host?: string;
   /** API port; default: a free one. */
@@ -166,7 +169,8 @@ export class ProcessCluster implements Cluster {
     }
     this.components = [...this.componentProcesses.keys()];
 
-    const nodeCount = options.nodes ?? 0;
+    // Unless told otherwise: three nodes, or none for an implementation that has no node agent yet.
+    const nodeCount = options.nodes ?? (this.contract.node ? DEFAULT_NODES : 0);
     if (nodeCount > 0 && !this.contract.node) throw new Error(`${this.contract.dir}/kubelab.yaml has no "node" command, but ${nodeCount} nodes were asked for`);
     for (let i = 1; i <= nodeCount; i++) {
       const name = `node-${i}`;

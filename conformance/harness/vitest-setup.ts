@@ -5,7 +5,8 @@
 //   KUBELAB_KUBECONFIG=FILE   an existing cluster (kubeconfig driver: no disruptions)
 //   KUBELAB_IMPL=DIR          an implementation started from DIR/kubelab.yaml (process driver)
 //   neither                   the reference, from the repository's own kubelab.yaml
-// KUBELAB_NODES (default 0) and KUBELAB_PROFILE_NAME (default fast) shape the process driver.
+// KUBELAB_NODES (default: 3 if the implementation has a node command) and
+// KUBELAB_PROFILE_NAME (default fast) shape the process driver.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,7 @@ export default async function setup(project: TestProject) {
     cluster = await ProcessCluster.start({
       implDir: process.env.KUBELAB_IMPL ?? REPO_ROOT,
       dataDir,
-      nodes: Number(process.env.KUBELAB_NODES ?? 0),
+      nodes: process.env.KUBELAB_NODES ? Number(process.env.KUBELAB_NODES) : undefined,
       profile: process.env.KUBELAB_PROFILE_NAME ?? 'fast',
       store: process.env.KUBELAB_STORE,
     });
