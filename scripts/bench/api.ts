@@ -8,16 +8,15 @@
 // and one client (this process) drives both with the same keep-alive agent.
 
 import https from 'node:https';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensurePki } from '../../conformance/harness/pki.ts';
 import { freePort } from '../../conformance/harness/ports.ts';
+import { startChild } from './support.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const { values: args } = parseArgs({
   options: {
     pods: { type: 'string', default: '3000' },
@@ -77,20 +76,6 @@ async function phase(count: number, concurrency: number, send: (i: number) => Pr
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
   return { requests: count, seconds, perSecond: count / seconds, p50ms: pct(50), p99ms: pct(99) };
-}
-
-function startChild(command: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  return new Promise((resolveChild, reject) => {
-    const child = spawn(command[0], command.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (ready.test(output)) resolveChild(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}:\n${output}`)));
-  });
 }
 
 async function measure(label: string, port: number, ca: string) {

@@ -19,18 +19,17 @@
 // Scheduled events (sent in the background, behind the bindings) were written
 // by then. With --json, one JSON object is the last line.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensurePki } from '../../conformance/harness/pki.ts';
 import { freePort } from '../../conformance/harness/ports.ts';
 import { ApiClient } from '../../reference/src/client/api-client.ts';
 import { EVENTS, NODES, PODS, resourcePath, withQuery } from '../../reference/src/client/paths.ts';
+import { startChild } from './support.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const { values: args } = parseArgs({
   options: {
     nodes: { type: 'string', default: '1000' },
@@ -85,21 +84,6 @@ async function inParallel(count: number, concurrency: number, send: (i: number) 
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return (performance.now() - started) / 1000;
-}
-
-function startChild(command: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  return new Promise((resolveChild, reject) => {
-    const child = spawn(command[0], command.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (ready.test(output)) resolveChild(child);
-      if (output.length > 100_000) output = output.slice(-10_000);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}:\n${output.slice(-4000)}`)));
-  });
 }
 
 /** Resolves when `count` distinct pods of the namespace have been seen bound (a watch of spec.nodeName!=""). */
