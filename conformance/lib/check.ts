@@ -22,6 +22,12 @@ export interface CheckMeta {
   cites?: string;
   /** How long it may take (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Runs at the same time as the file's other concurrent checks. Checks that
+   * mostly wait for containers set it, so that their waits overlap; a check
+   * that changes what others share (a node's labels or taints) does not.
+   */
+  concurrent?: boolean;
 }
 
 /** Every check defined in the files loaded so far (the catalogue the grader and site read). */
@@ -35,7 +41,8 @@ declare module 'vitest' {
 
 export function check(meta: CheckMeta, body: (t: CheckContext) => Promise<void>): void {
   CATALOGUE.push(meta);
-  test(`${meta.id}: ${meta.title}`, { timeout: meta.timeoutMs ?? 30_000 }, async (ctx) => {
+  const define = meta.concurrent ? test.concurrent : test;
+  define(`${meta.id}: ${meta.title}`, { timeout: meta.timeoutMs ?? 30_000 }, async (ctx) => {
     ctx.task.meta.check = meta;
     const cluster = inject('cluster');
     const missing = (meta.needs ?? []).filter((n) => !cluster.provides.includes(n));

@@ -68,6 +68,11 @@ export class CheckContext {
     return name;
   }
 
+  /** Runs fn when the check ends, pass or fail. The latest registered runs first: after t.namespace(), before that namespace goes. */
+  onCleanup(fn: () => Promise<unknown>): void {
+    this.cleanups.push(fn);
+  }
+
   /** Asks the harness to break the cluster in one of the ways the check declared it needs. */
   async disrupt(disruption: Disruption): Promise<void> {
     this.step(`harness: ${disruption.action}${'name' in disruption ? ` ${disruption.name}` : ''}`);
