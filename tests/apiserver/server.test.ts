@@ -136,3 +136,17 @@ describe('watch', () => {
     expect(res.status).toBe(400);
   });
 });
+
+describe('deletecollection', () => {
+  it('deletes the objects the selector matches and leaves the rest', async () => {
+    const cms = '/api/v1/namespaces/kube-public/configmaps';
+    for (const [name, tier] of [['dc-a', 'x'], ['dc-b', 'x'], ['dc-c', 'y']]) {
+      await api.request({ method: 'POST', path: cms, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { tier } } } });
+    }
+    const res = await api.request({ method: 'DELETE', path: `${cms}?labelSelector=tier%3Dx` });
+    expect(res.status).toBe(200);
+    expect(res.json.items.map((i: any) => i.metadata.name).sort()).toEqual(['dc-a', 'dc-b']);
+    const left = await api.request({ path: cms });
+    expect(left.json.items.map((i: any) => i.metadata.name)).toEqual(['dc-c']);
+  });
+});

@@ -135,6 +135,24 @@ export async function deleteObject(ctx: RequestContext): Promise<void> {
   sendJson(ctx.res, 200, ctx.registry.deleteResponse(resource, object, gone));
 }
 
+/** DELETE on a collection: every object the selectors match, each deleted as a single DELETE would (deletecollection). */
+export async function deleteCollection(ctx: RequestContext): Promise<void> {
+  const { resource, info, query } = ctx;
+  const filter = parseFilter(resource, query.get('labelSelector') ?? undefined, query.get('fieldSelector') ?? undefined);
+  const options = decodeDeleteOptions(await readBody(ctx.req), ctx.req.headers['content-type']);
+  const dryRun = isDryRun(query);
+  const page = await listObjects(ctx.registry.store, resource, info.namespace, { filter });
+  const items: KubeObject[] = [];
+  for (const obj of page.items) {
+    try {
+      items.push((await ctx.registry.delete(resource, obj.metadata.namespace, obj.metadata.name!, options, { dryRun })).object);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 404)) throw err; // deleted meanwhile: nothing to do
+    }
+  }
+  sendJson(ctx.res, 200, { kind: `${resource.kind}List`, apiVersion: groupVersion(resource), metadata: { resourceVersion: page.resourceVersion }, items });
+}
+
 export async function serveObjects(ctx: RequestContext): Promise<void> {
   const method = ctx.req.method ?? 'GET';
   const item = ctx.info.name !== undefined;
@@ -143,6 +161,7 @@ export async function serveObjects(ctx: RequestContext): Promise<void> {
   if (item && method === 'PATCH') return patchObject(ctx);
   if (item && method === 'DELETE') return deleteObject(ctx);
   if (!item && method === 'GET') return listOrWatch(ctx);
+  if (!item && method === 'DELETE' && ctx.resource.verbs.includes('deletecollection')) return deleteCollection(ctx);
   if (!item && method === 'POST') {
     if (ctx.resource.namespaced && !ctx.info.namespace) throw methodNotAllowed(method);
     return createObject(ctx);
