@@ -115,8 +115,9 @@ export class Registry {
       throw conflict(resource, name);
     }
 
+    // Defaults first, so that a field the client left out does not count as a spec change.
+    applyDefaults(obj);
     const next = options.subresource === 'status' ? statusUpdate(current, obj) : mainUpdate(resource, current, obj);
-    applyDefaults(next);
     const errors = validateUpdate(next, current);
     if (errors.length) throw invalid(resource, name, errors);
     if (next.kind === 'Service') await prepareServiceUpdate(this, next, current);
@@ -247,7 +248,7 @@ function mainUpdate(resource: ResourceType, current: KubeObject, obj: KubeObject
   else next.status = current.status;
   if (resource.tracksGeneration) {
     // Any change to the spec bumps the generation (e.g. pkg/registry/apps/deployment/strategy.go).
-    const specChanged = !jsonEqual(withDefaults(next).spec, current.spec);
+    const specChanged = !jsonEqual(next.spec, current.spec);
     next.metadata.generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);
   } else {
     delete next.metadata.generation;
@@ -269,12 +270,6 @@ function keepDeletionFields(next: KubeObject, current: KubeObject): void {
     delete next.metadata.deletionTimestamp;
     delete next.metadata.deletionGracePeriodSeconds;
   }
-}
-
-function withDefaults(obj: KubeObject): KubeObject {
-  const copy = structuredClone(obj);
-  applyDefaults(copy);
-  return copy;
 }
 
 function withoutVersion(obj: KubeObject): KubeObject {
