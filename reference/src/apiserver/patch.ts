@@ -9,7 +9,7 @@
 
 import type { KubeObject } from '../api/types.ts';
 import { isPlainObject } from '../api/objects.ts';
-import { badRequest, unprocessable, unsupportedMediaType } from './errors.ts';
+import { ApiError, badRequest, unprocessable, unsupportedMediaType } from './errors.ts';
 import { jsonMergePatch } from './patch/merge.ts';
 import { applyJsonPatch, PatchError } from './patch/json-patch.ts';
 import { strategicMergePatch } from './patch/strategic.ts';
@@ -46,7 +46,7 @@ export function applyPatch(current: KubeObject, patch: unknown, type: string): K
     }
   } catch (err) {
     if (err instanceof PatchError) throw type === 'application/json-patch+json' ? unprocessable(err.message) : badRequest(err.message);
-    if (err instanceof Error && err.name !== 'ApiError' && !(err as any).status) throw badRequest(`the patch could not be applied: ${err.message}`);
-    throw err;
+    if (err instanceof ApiError) throw err;
+    throw badRequest(`the patch could not be applied: ${(err as Error).message}`);
   }
 }
