@@ -6,7 +6,7 @@ import {
   requirementsToString,
   SelectorError,
   selectorFromLabelSelector,
-} from '../../reference/src/apiserver/selectors/labels.ts';
+} from '../../reference/src/api/labels.ts';
 import { fieldValues, matchesFields, parseFieldSelector } from '../../reference/src/apiserver/selectors/fields.ts';
 
 const web = { app: 'web', tier: 'fe' };

@@ -1,7 +1,7 @@
 // Quantities as Kubernetes writes them: "100m" cpu, "128Mi" memory, and the rest.
 
 import { describe, expect, it } from 'vitest';
-import { milliCpu, parseQuantity, wholeUnits } from '../../reference/src/scheduler/quantity.ts';
+import { milliCpu, parseQuantity, wholeUnits } from '../../reference/src/api/quantity.ts';
 import { podRequests } from '../../reference/src/scheduler/framework.ts';
 
 describe('quantity', () => {

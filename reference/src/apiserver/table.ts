@@ -6,7 +6,7 @@
 
 import type { KubeObject } from '../api/types.ts';
 import type { ResourceType } from './resources.ts';
-import { labelSelectorToString } from './selectors/labels.ts';
+import { labelSelectorToString } from '../api/labels.ts';
 
 interface Column {
   name: string;
@@ -186,6 +186,13 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'VolumeMode', type: 'string', priority: 1, description: s('Volume mode.'), cell: (v) => v.spec?.volumeMode ?? '' },
   ],
   ConfigMap: [NAME, { name: 'Data', type: 'integer', description: s('Number of data entries.'), cell: (c) => Object.keys(c.data ?? {}).length + Object.keys(c.binaryData ?? {}).length }, AGE],
+  // Only how many keys: a table never shows a Secret's values.
+  Secret: [
+    NAME,
+    { name: 'Type', type: 'string', description: s('Used to facilitate programmatic handling of secret data.'), cell: (c) => c.type ?? '' },
+    { name: 'Data', type: 'integer', description: s('Number of data entries.'), cell: (c) => Object.keys(c.data ?? {}).length },
+    AGE,
+  ],
   Event: [
     { name: 'Last Seen', type: 'string', description: s('Time of the last occurrence.'), cell: (e, now) => age(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp, now) },
     { name: 'Type', type: 'string', description: s('Type of this event (Normal, Warning).'), cell: (e) => e.type ?? '' },

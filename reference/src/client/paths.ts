@@ -12,6 +12,14 @@ export const NODES: ResourceRef = { group: '', version: 'v1', plural: 'nodes' };
 export const EVENTS: ResourceRef = { group: '', version: 'v1', plural: 'events' };
 export const LEASES: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
 export const CONFIGMAPS: ResourceRef = { group: '', version: 'v1', plural: 'configmaps' };
+export const SECRETS: ResourceRef = { group: '', version: 'v1', plural: 'secrets' };
+export const NAMESPACES: ResourceRef = { group: '', version: 'v1', plural: 'namespaces' };
+export const SERVICES: ResourceRef = { group: '', version: 'v1', plural: 'services' };
+export const ENDPOINTS: ResourceRef = { group: '', version: 'v1', plural: 'endpoints' };
+export const PERSISTENT_VOLUMES: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumes' };
+export const PERSISTENT_VOLUME_CLAIMS: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims' };
+export const REPLICASETS: ResourceRef = { group: 'apps', version: 'v1', plural: 'replicasets' };
+export const DEPLOYMENTS: ResourceRef = { group: 'apps', version: 'v1', plural: 'deployments' };
 
 /** /api/v1/namespaces/{ns}/pods/{name}/{subresource}, or the cluster-scoped and all-namespaces forms. */
 export function resourcePath(ref: ResourceRef, namespace?: string, name?: string, subresource?: string): string {

@@ -14,7 +14,7 @@
 
 import { ApiClient, configFromEnv as clientConfigFromEnv } from '../client/api-client.ts';
 import { configFromEnv } from './config.ts';
-import { EventRecorder } from './events.ts';
+import { EventRecorder } from '../client/events.ts';
 import { LogServer } from './logs/log-server.ts';
 import { LeaseRenewer } from './node/lease.ts';
 import { NodeStatusReporter } from './node/node-status.ts';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const leftovers = runtime.killLeftovers();
   if (leftovers.length) log(`killed ${leftovers.length} container(s) a previous agent left running: ${leftovers.join(', ')}`);
 
-  const events = new EventRecorder(client, config.nodeName);
+  const events = new EventRecorder(client, 'kubelet', { host: config.nodeName, maxPending: 200, concurrency: 1 });
   const pods = new PodSync({ client, config, runtime, events });
   const logServer = new LogServer({ host: config.nodeIP, token: config.token, runtime, pods });
   const logPort = await logServer.listen();

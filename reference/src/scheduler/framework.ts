@@ -13,7 +13,7 @@
 // Adding a plugin touches nothing but the list in default-plugins.ts.
 
 import type { KubeObject } from '../api/types.ts';
-import { milliCpu, wholeUnits } from './quantity.ts';
+import { milliCpu, wholeUnits } from '../api/quantity.ts';
 
 // ---- Status: a filter's answer -------------------------------------------
 

@@ -24,7 +24,7 @@ import { runWorkers } from '../client/workqueue.ts';
 import { schedulePod, type AlgorithmState } from './algorithm.ts';
 import { SchedulerCache } from './cache.ts';
 import { defaultProfile } from './default-plugins.ts';
-import { EventRecorder } from './events.ts';
+import { EventRecorder } from '../client/events.ts';
 import { NO_NODES_AVAILABLE, fitErrorMessage } from './fit-error.ts';
 import { newPodInfo, type PodInfo, type Profile } from './framework.ts';
 import { SchedulingQueue } from './queue.ts';

@@ -12,7 +12,7 @@ import { ApiError, badRequest, conflict, internalError, invalid, methodNotAllowe
 import { findKind } from '../resources.ts';
 import { decodeObject, decodePatch, mediaType, readBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
-import { labelSelectorToString } from '../selectors/labels.ts';
+import { labelSelectorToString } from '../../api/labels.ts';
 import { applyPatch, checkPatchType } from '../patch.ts';
 import { invalidValue } from '../validation/field-errors.ts';
 import { now } from '../registry/registry.ts';

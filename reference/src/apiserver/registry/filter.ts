@@ -3,7 +3,7 @@
 import type { KubeObject } from '../../api/types.ts';
 import { badRequest } from '../errors.ts';
 import type { ResourceType } from '../resources.ts';
-import { parseLabelSelector, matchesLabels, SelectorError } from '../selectors/labels.ts';
+import { parseLabelSelector, matchesLabels, SelectorError } from '../../api/labels.ts';
 import { parseFieldSelector, matchesFields } from '../selectors/fields.ts';
 
 export interface ObjectFilter {

@@ -7,7 +7,7 @@
 // in pkg/apis/core/v1/conversion.go and from DefaultMetaV1FieldSelectorConversion
 // in k8s.io/apimachinery/pkg/runtime/conversion.go.
 
-import { SelectorError } from './labels.ts';
+import { SelectorError } from '../../api/labels.ts';
 
 export { SelectorError };
 

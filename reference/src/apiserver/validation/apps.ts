@@ -6,7 +6,7 @@ import { jsonEqual } from '../../api/objects.ts';
 import { required, invalidValue, notSupported, immutable } from './field-errors.ts';
 import { validateLabels } from './meta.ts';
 import { validatePodTemplate } from './pod.ts';
-import { matchesLabels, selectorFromLabelSelector } from '../selectors/labels.ts';
+import { matchesLabels, selectorFromLabelSelector } from '../../api/labels.ts';
 
 const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 

@@ -8,13 +8,13 @@
 // instance and the pod's restartPolicy (nextStep below).
 
 import type { KubeObject } from '../../api/types.ts';
-import { isNotFound, type ApiClient } from '../../client/api-client.ts';
-import { CONFIGMAPS, resourcePath } from '../../client/paths.ts';
-import type { EventRecorder } from '../events.ts';
+import type { ApiClient } from '../../client/api-client.ts';
+import type { EventRecorder } from '../../client/events.ts';
 import type { ProbeManager } from '../probes/probe-manager.ts';
 import { ImagePullError, type ContainerConfig, type ContainerRuntime, type ImageInfo } from '../runtime/runtime.ts';
 import { formatDuration, type Backoff } from './backoff.ts';
-import { ContainerConfigError, expandAll, processEnv, referencedConfigMaps, resolveEnv } from './env.ts';
+import { ContainerConfigError, expandAll, processEnv, referencedNames, resolveEnv } from './env.ts';
+import { readEnvValues } from './config-sources.ts';
 import type { ContainerRecord, PodRecord } from './pod-state.ts';
 import { ContainerCreateError, containerMounts, resolveContainerPath } from './volumes.ts';
 
@@ -223,9 +223,10 @@ export class ContainerSync {
   }
 
   private async containerConfig(pod: KubeObject, record: PodRecord, c: ContainerRecord, spec: any, image: ImageInfo, volumes: Record<string, string>): Promise<ContainerConfig> {
-    const configMaps = new Map<string, Record<string, string> | undefined>();
-    for (const name of referencedConfigMaps(spec)) configMaps.set(name, await this.configMap(record.namespace, name));
-    const env = resolveEnv(spec, { pod, podIP: record.podIP, hostIP: this.deps.nodeIP, configMaps });
+    const { client } = this.deps;
+    const configMaps = await readEnvValues(client, 'ConfigMap', record.namespace, referencedNames(spec, 'ConfigMap'));
+    const secrets = await readEnvValues(client, 'Secret', record.namespace, referencedNames(spec, 'Secret'));
+    const env = resolveEnv(spec, { pod, podIP: record.podIP, hostIP: this.deps.nodeIP, configMaps, secrets });
     const mounts = containerMounts(spec, volumes);
     const instance = c.instance ? c.restartCount + 1 : c.restartCount;
     return {
@@ -242,15 +243,6 @@ export class ContainerSync {
       podIP: record.podIP,
       mounts,
     };
-  }
-
-  private async configMap(namespace: string, name: string): Promise<Record<string, string> | undefined> {
-    try {
-      return (await this.deps.client.get(resourcePath(CONFIGMAPS, namespace, name))).data ?? {};
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
   }
 
   /** Forgets a pod's pull failures (it is gone). */

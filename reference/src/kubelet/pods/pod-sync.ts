@@ -23,7 +23,7 @@ import { Informer, keyOf } from '../../client/informer.ts';
 import { PODS, resourcePath } from '../../client/paths.ts';
 import { runWorkers, WorkQueue } from '../../client/workqueue.ts';
 import type { KubeletConfig } from '../config.ts';
-import type { EventRecorder } from '../events.ts';
+import type { EventRecorder } from '../../client/events.ts';
 import { ProbeManager, type ProbeKind } from '../probes/probe-manager.ts';
 import type { ProcessRuntime } from '../runtime/process-runtime.ts';
 import type { ContainerState } from '../runtime/runtime.ts';
@@ -280,7 +280,7 @@ export class PodSync {
   }
 
   private podRef(record: PodRecord) {
-    return { metadata: { name: record.name, namespace: record.namespace, uid: record.uid } };
+    return { apiVersion: 'v1', kind: 'Pod', metadata: { name: record.name, namespace: record.namespace, uid: record.uid } };
   }
 
   private probeFailed(id: string, kind: ProbeKind, message: string): void {

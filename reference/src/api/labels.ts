@@ -6,7 +6,7 @@
 // matchLabels/matchExpressions form follows LabelSelectorAsSelector in
 // k8s.io/apimachinery/pkg/apis/meta/v1/helpers.go.
 
-import type { LabelSelector } from '../../api/types.ts';
+import type { LabelSelector } from './types.ts';
 
 /** The operators of selector.go, spelled as Kubernetes spells them (selection.Operator). */
 export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';

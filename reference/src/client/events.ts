@@ -1,20 +1,37 @@
 // Events: what a component tells people about an object, shown by
 // `kubectl describe` and `kubectl get events` (client-go's record package, reduced).
+// The scheduler, the controllers and the node agents all report through this one recorder.
 //
 // - Events are best effort: they are sent in the background, a few at a time,
-//   so that a burst of them never holds up the component's real work (for the
-//   scheduler: bindings). If too many wait, new ones are dropped, as client-go
-//   drops them when its queue is full.
-// - A repeat (same object, type, reason and message) is not a new Event: the
-//   existing one gets count + 1 and a new lastTimestamp, which kubectl shows as
-//   "(x5 over 2m)" (client-go's EventCorrelator).
+//   so that a burst of them never holds up the component's real work. If too
+//   many wait, new ones are dropped, as client-go drops them when its queue is
+//   full (a crash loop must not flood the API server).
+// - A repeat (same object, part, type, reason and message) is not a new Event:
+//   the existing one gets count + 1 and a new lastTimestamp, which kubectl shows
+//   as "(x5 over 2m)" (client-go's EventCorrelator).
 
-import type { KubeObject } from '../api/types.ts';
-import type { ApiClient } from '../client/api-client.ts';
-import { isNotFound } from '../client/api-client.ts';
-import { EVENTS, resourcePath } from '../client/paths.ts';
+import type { ObjectMeta } from '../api/types.ts';
+import type { ApiClient } from './api-client.ts';
+import { isNotFound } from './api-client.ts';
+import { EVENTS, resourcePath } from './paths.ts';
 
 export type EventType = 'Normal' | 'Warning';
+
+/** The object an event is about. */
+export interface EventSubject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: Pick<ObjectMeta, 'name' | 'namespace' | 'uid'> & { resourceVersion?: string };
+}
+
+export interface RecorderOptions {
+  /** The node a node agent reports from (`source.host`). */
+  host?: string;
+  /** How many events are sent at once. */
+  concurrency?: number;
+  /** How many may wait; more are dropped. */
+  maxPending?: number;
+}
 
 const MAX_REMEMBERED = 4096; // client-go's maxLruCacheEntries
 
@@ -30,24 +47,24 @@ export class EventRecorder {
   constructor(
     private readonly client: ApiClient,
     private readonly component: string,
-    private readonly concurrency = 4,
-    private readonly maxPending = 10_000,
+    private readonly options: RecorderOptions = {},
   ) {}
 
-  normal(obj: KubeObject, reason: string, message: string): void {
+  normal(obj: EventSubject, reason: string, message: string): void {
     this.record(obj, 'Normal', reason, message);
   }
 
-  warning(obj: KubeObject, reason: string, message: string): void {
+  warning(obj: EventSubject, reason: string, message: string): void {
     this.record(obj, 'Warning', reason, message);
   }
 
-  record(obj: KubeObject, type: EventType, reason: string, message: string): void {
-    if (this.pending.length >= this.maxPending) {
+  /** fieldPath names a part of the object, e.g. a container: `spec.containers{web}`. */
+  record(obj: EventSubject, type: EventType, reason: string, message: string, fieldPath?: string): void {
+    if (this.pending.length >= (this.options.maxPending ?? 10_000)) {
       if (this.dropped++ === 0) console.error(`${this.component}: too many events waiting; dropping events`);
       return;
     }
-    this.pending.push(() => this.send(obj, type, reason, message));
+    this.pending.push(() => this.send(obj, type, reason, message, fieldPath));
     this.pump();
   }
 
@@ -57,8 +74,13 @@ export class EventRecorder {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Forgets the events of an object that is gone. */
+  forget(uid: string): void {
+    for (const key of this.recent.keys()) if (key.startsWith(`${uid}|`)) this.recent.delete(key);
+  }
+
   private pump(): void {
-    while (this.inFlight < this.concurrency && this.pending.length) {
+    while (this.inFlight < (this.options.concurrency ?? 4) && this.pending.length) {
       const send = this.pending.shift()!;
       this.inFlight++;
       send()
@@ -71,10 +93,10 @@ export class EventRecorder {
     }
   }
 
-  private async send(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+  private async send(obj: EventSubject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
     const namespace = obj.metadata.namespace ?? 'default';
-    const now = new Date().toISOString();
-    const key = `${obj.metadata.uid}|${type}|${reason}|${message}`;
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const key = `${obj.metadata.uid}|${fieldPath ?? ''}|${type}|${reason}|${message}`;
     const seen = this.recent.get(key);
     if (seen) {
       seen.count++;
@@ -88,16 +110,18 @@ export class EventRecorder {
     }
     // client-go names an event after its object and the time, in hex nanoseconds.
     const name = `${obj.metadata.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(this.sequence++ % 1_000_000)).toString(16)}`;
+    const host = this.options.host;
     const event = {
       apiVersion: 'v1', kind: 'Event',
       metadata: { name, namespace },
       involvedObject: {
         apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace,
         name: obj.metadata.name, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion,
+        ...(fieldPath ? { fieldPath } : {}),
       },
       type, reason, message,
-      source: { component: this.component },
-      reportingComponent: this.component, reportingInstance: '',
+      source: { component: this.component, ...(host ? { host } : {}) },
+      reportingComponent: this.component, reportingInstance: host ?? '',
       firstTimestamp: now, lastTimestamp: now, count: 1,
     };
     await this.client.create(resourcePath(EVENTS, namespace), event);
