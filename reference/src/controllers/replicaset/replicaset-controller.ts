@@ -237,11 +237,20 @@ export class ReplicaSetController implements Controller {
     const status = replicaSetStatus(rs, active, failure);
     if (jsonEqual({ ...status, conditions: status.conditions ?? [] }, { ...rs.status, conditions: rs.status?.conditions ?? [] })) return;
     const { namespace, name } = splitKey(keyOf(rs));
+    const path = resourcePath(REPLICASETS, namespace, name, 'status');
     try {
-      await this.ctx.client.update(resourcePath(REPLICASETS, namespace, name, 'status'), { ...rs, status });
+      await this.ctx.client.update(path, { ...rs, status });
     } catch (err) {
       if (isNotFound(err)) return;
-      throw err; // a conflict: our cache is behind; the queue tries again
+      if (!isConflict(err)) throw err;
+      // Our cached copy is older than the stored one (a scale, a label edit): the
+      // status we computed is still right, so write it onto the latest version
+      // (updateReplicaSetStatus in Kubernetes retries the same way).
+      const latest = await this.ctx.client.get<KubeObject>(resourcePath(REPLICASETS, namespace, name));
+      if (latest.metadata.uid !== rs.metadata.uid) return;
+      // A newer spec has not been acted on yet: do not claim to have observed it.
+      if (latest.metadata.generation !== rs.metadata.generation) status.observedGeneration = latest.status?.observedGeneration;
+      await this.ctx.client.update(path, { ...latest, status });
     }
   }
 }
