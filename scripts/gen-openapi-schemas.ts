@@ -65,17 +65,24 @@ const NON_CORE_PACKAGES: Record<string, string[]> = {
   'io.k8s.api.coordination.v1': ['Lease', 'LeaseList', 'LeaseSpec'],
   'io.k8s.api.autoscaling.v1': ['Scale', 'ScaleSpec', 'ScaleStatus'],
   'io.k8s.api.policy.v1': ['Eviction'],
+  'io.k8s.api.discovery.v1': ['EndpointSlice', 'EndpointSliceList', 'Endpoint', 'EndpointConditions', 'EndpointHints', 'ForZone', 'ForNode'],
 };
+
+/** Classes whose prefix names their group, where two groups share a type name (CoreV1EndpointPort, DiscoveryV1EndpointPort). */
+const PREFIXED_PACKAGES: Record<string, string> = { DiscoveryV1: 'io.k8s.api.discovery.v1' };
 
 /** "V1Pod" -> "Pod"; "CoreV1Event" -> "Event" (the prefix tells core Event from events.k8s.io Event). */
 function shortName(className: string): string {
-  const match = /^(?:CoreV1|V1)([A-Z].*)$/.exec(className);
+  const match = /^(?:CoreV1|DiscoveryV1|V1)([A-Z].*)$/.exec(className);
   if (!match) throw new Error(`unexpected model class ${className}: only v1 types are served`);
   return match[1];
 }
 
 function kubernetesName(className: string): string {
   const short = shortName(className);
+  for (const [prefix, pkg] of Object.entries(PREFIXED_PACKAGES)) {
+    if (className.startsWith(prefix)) return `${pkg}.${short}`;
+  }
   for (const [pkg, names] of Object.entries(NON_CORE_PACKAGES)) {
     if (names.includes(short)) return `${pkg}.${short}`;
   }
@@ -150,7 +157,7 @@ async function loadModel(className: string): Promise<Model> {
 
 /** The model classes a TypeScript type string mentions: "Array<V1Container>" -> ["V1Container"]. */
 function referencedClasses(type: string): string[] {
-  return (type.match(/\b(?:CoreV1|V1)[A-Z][A-Za-z0-9]*/g) ?? []).filter((c) => c !== 'V1MicroTime');
+  return (type.match(/\b(?:CoreV1|DiscoveryV1|V1)[A-Z][A-Za-z0-9]*/g) ?? []).filter((c) => c !== 'V1MicroTime');
 }
 
 // ---------------------------------------------------------------------------
@@ -347,7 +354,7 @@ function propertySchema(model: Model, field: Field, describe: (className: string
     FIELD_DESCRIPTIONS[`${model.className}.${field.jsonName}`] ??
     field.description ??
     metadataDescription(field.jsonName, field.type) ??
-    (/^(?:CoreV1|V1)[A-Za-z0-9]+$/.test(field.type) ? describe(field.type) : undefined);
+    (/^(?:CoreV1|DiscoveryV1|V1)[A-Za-z0-9]+$/.test(field.type) ? describe(field.type) : undefined);
   const property: Schema = value.$ref ? { allOf: [value] } : value;
   if (description) property.description = description;
   const schemaName = kubernetesName(model.className);

@@ -3,7 +3,8 @@
 //
 // Covers: version, api-resources, get (tables, -o wide, -o yaml/json, -w, get all,
 // several types at once), create namespace (a protobuf body since kubectl 1.32),
-// create -f, create configmap, create service clusterip (protobuf too), run,
+// create -f, create configmap, create secret generic, create service clusterip
+// (protobuf too), get secret -o yaml (base64 data), run,
 // expose, apply (client-side, twice, with a strategic merge patch; and
 // --server-side), scale (the scale subresource), label, annotate, set image,
 // patch --type=json|merge, edit, explain (OpenAPI v3), describe,
@@ -372,6 +373,45 @@ describe.skipIf(!KUBECTL)(`real kubectl against the reference API server${KUBECT
       expect(byName.web[3]).toBe('<none>');
       expect(byName.web[4]).toBe('80/TCP');
       expect(byName.backend[4]).toBe('8080/TCP');
+    });
+  });
+
+  describe('secrets', () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+    it('create secret generic: a protobuf body; get -o yaml shows the values base64-encoded', async () => {
+      expect(await ok('create', 'secret', 'generic', 'db', '--from-literal=user=admin', '--from-literal=password=hunter2')).toContain('secret/db created');
+      const secret = parseYaml(await ok('get', 'secret', 'db', '-o', 'yaml'));
+      expect(secret).toMatchObject({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', data: { user: b64('admin'), password: b64('hunter2') } });
+    });
+
+    it('create -f with stringData: accepted by strict field validation, stored as data only', async () => {
+      const file = manifest('token.yaml', 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: token\ntype: example.com/token\nstringData:\n  token: abc123\n');
+      expect(await ok('create', '-f', file)).toContain('secret/token created');
+      const secret = await getJson('secret', 'token');
+      expect(secret.data).toEqual({ token: b64('abc123') });
+      expect(secret.stringData).toBeUndefined();
+    });
+
+    it('get secrets: NAME, TYPE, DATA and AGE, and no value in sight', async () => {
+      const out = await ok('get', 'secrets');
+      const { columns, rows } = table(out);
+      expect(columns).toEqual(['NAME', 'TYPE', 'DATA', 'AGE']);
+      expect(rows.find((r) => r[0] === 'db')?.slice(1, 3)).toEqual(['Opaque', '2']);
+      expect(rows.find((r) => r[0] === 'token')?.slice(1, 3)).toEqual(['example.com/token', '1']);
+      expect(out).not.toContain(b64('hunter2'));
+    });
+
+    it('describe secret: the size of each value, never the value', async () => {
+      const out = await ok('describe', 'secret', 'db');
+      expect(out).toMatch(/^Type:\s+Opaque$/m);
+      expect(out).toMatch(/^password:\s+7 bytes$/m);
+      expect(out).not.toContain('hunter2');
+    });
+
+    it('create -f of a kubernetes.io/tls Secret without tls.key: the server names the missing key', async () => {
+      const file = manifest('half-tls.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: half\ntype: kubernetes.io/tls\ndata:\n  tls.crt: ${b64('cert')}\n`);
+      expect(await fails('create', '-f', file)).toContain('Secret "half" is invalid: data[tls.key]: Required value');
     });
   });
 

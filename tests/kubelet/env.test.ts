@@ -1,9 +1,11 @@
 // A container's environment: $(VAR) expansion as Kubernetes does it, fieldRef,
-// configMapKeyRef and envFrom, and the layers around it in the process runtime.
+// configMapKeyRef, secretKeyRef and envFrom, and the layers around it in the
+// process runtime.
 
 import { describe, expect, it } from 'vitest';
 import { expand, lookupIn } from '../../reference/src/kubelet/pods/expansion.ts';
-import { ContainerConfigError, expandAll, processEnv, referencedConfigMaps, resolveEnv, type EnvSources } from '../../reference/src/kubelet/pods/env.ts';
+import { ContainerConfigError, expandAll, processEnv, referencedNames, resolveEnv, type EnvSources } from '../../reference/src/kubelet/pods/env.ts';
+import { envValues } from '../../reference/src/kubelet/pods/config-sources.ts';
 
 describe('expand', () => {
   const vars = lookupIn({ A: 'alpha', B: 'beta', EMPTY: '' });
@@ -30,8 +32,9 @@ describe('resolveEnv', () => {
     metadata: { name: 'web', namespace: 'shop', uid: 'u-1', labels: { app: 'web' }, annotations: { 'example.com/x': 'y' } },
     spec: { nodeName: 'node-1', serviceAccountName: 'default' },
   };
-  const sources = (configMaps: Record<string, Record<string, string> | undefined> = {}): EnvSources => ({
-    pod, podIP: '127.200.1.5', hostIP: '127.10.1.1', configMaps: new Map(Object.entries(configMaps)),
+  type Loaded = Record<string, Record<string, string> | undefined>;
+  const sources = (configMaps: Loaded = {}, secrets: Loaded = {}): EnvSources => ({
+    pod, podIP: '127.200.1.5', hostIP: '127.10.1.1', configMaps: new Map(Object.entries(configMaps)), secrets: new Map(Object.entries(secrets)),
   });
   const field = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
@@ -86,10 +89,52 @@ describe('resolveEnv', () => {
     expect(env).toEqual({});
   });
 
-  it('lists the ConfigMaps a container needs', () => {
-    expect(referencedConfigMaps({
-      envFrom: [{ configMapRef: { name: 'a' } }], env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'b', key: 'k' } } }, { name: 'Y', value: '1' }],
-    })).toEqual(['a', 'b']);
+  it('reads Secrets like ConfigMaps: envFrom with a prefix, secretKeyRef, both in declaration order', () => {
+    const env = resolveEnv({
+      envFrom: [{ secretRef: { name: 'db' }, prefix: 'DB_' }, { configMapRef: { name: 'cfg' } }],
+      env: [{ name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }, { name: 'DSN', value: '$(DB_user):$(PASSWORD)@$(host)' }],
+    }, sources({ cfg: { host: 'db.local' } }, { db: { user: 'admin', password: 's3cret' } }));
+    expect(env).toEqual({ DB_user: 'admin', DB_password: 's3cret', host: 'db.local', PASSWORD: 's3cret', DSN: 'admin:s3cret@db.local' });
+  });
+
+  it('fails with the kubelet words for a missing Secret or key, unless optional', () => {
+    expect(() => resolveEnv({ envFrom: [{ secretRef: { name: 'gone' } }] }, sources({}, { gone: undefined }))).toThrow('secret "gone" not found');
+    expect(() => resolveEnv({ env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'gone', key: 'k' } } }] }, sources({}, { gone: undefined })))
+      .toThrow('secret "gone" not found');
+    expect(() => resolveEnv({ env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'db', key: 'nope' } } }] }, sources({}, { db: { user: 'admin' } })))
+      .toThrow("couldn't find key nope in Secret shop/db");
+    // A ConfigMap of the same name does not stand in for the Secret.
+    expect(() => resolveEnv({ env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'db', key: 'k' } } }] }, sources({ db: { k: 'v' } }, { db: undefined })))
+      .toThrow('secret "db" not found');
+    const env = resolveEnv({
+      envFrom: [{ secretRef: { name: 'gone', optional: true } }],
+      env: [
+        { name: 'X', valueFrom: { secretKeyRef: { name: 'gone', key: 'k', optional: true } } },
+        { name: 'Y', valueFrom: { secretKeyRef: { name: 'db', key: 'nope', optional: true } } },
+      ],
+    }, sources({}, { gone: undefined, db: { user: 'admin' } }));
+    expect(env).toEqual({});
+  });
+
+  it('lists the ConfigMaps and the Secrets a container needs, each name once', () => {
+    const container = {
+      envFrom: [{ configMapRef: { name: 'a' } }, { secretRef: { name: 's' } }],
+      env: [
+        { name: 'X', valueFrom: { configMapKeyRef: { name: 'b', key: 'k' } } }, { name: 'Y', value: '1' },
+        { name: 'Z', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }, { name: 'W', valueFrom: { secretKeyRef: { name: 't', key: 'k' } } },
+      ],
+    };
+    expect(referencedNames(container, 'ConfigMap')).toEqual(['a', 'b']);
+    expect(referencedNames(container, 'Secret')).toEqual(['s', 't']);
+  });
+});
+
+describe('envValues', () => {
+  it('decodes a Secret\'s base64 data to text; a ConfigMap gives its data as it is, without binaryData', () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: {}, data: { password: Buffer.from('hunter2').toString('base64'), empty: '' } };
+    expect(envValues('Secret', secret)).toEqual({ password: 'hunter2', empty: '' });
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: {}, data: { color: 'blue' }, binaryData: { logo: 'AAEC' } };
+    expect(envValues('ConfigMap', cm)).toEqual({ color: 'blue' });
   });
 });
 

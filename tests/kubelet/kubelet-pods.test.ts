@@ -159,6 +159,35 @@ describe('a pod', () => {
     expect((await getPod(tc, 'misconfigured')).status.phase).toBe('Pending');
   });
 
+  it('waits in ContainerCreating with a FailedMount event until its secret exists, then sees the decoded keys as env and files', async () => {
+    await createPod(tc, podManifest('vault', {
+      env: [{ name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } }],
+      volumeMounts: [{ name: 'creds', mountPath: '/creds' }],
+    }, { volumes: [{ name: 'creds', secret: { secretName: 'creds' } }] }));
+    const waiting = await waitFor('ContainerCreating', async () => {
+      const p = await getPod(tc, 'vault');
+      return p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ContainerCreating' ? p : undefined;
+    });
+    expect(waiting.status.phase).toBe('Pending');
+    const events = await waitFor('a FailedMount event', async () => {
+      const list = (await tc.api({ path: '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dvault,reason%3DFailedMount' })).json;
+      return list.items.length ? list.items : undefined;
+    });
+    expect(events[0]).toMatchObject({ type: 'Warning', message: 'MountVolume.SetUp failed for volume "creds" : secret "creds" not found' });
+
+    await tc.api({ method: 'POST', path: '/api/v1/namespaces/default/secrets', body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, stringData: { password: 'hunter2', 'id.txt': 'admin\n' } } });
+    const pod = await waitFor('vault Ready', async () => {
+      const p = await getPod(tc, 'vault');
+      return condition(p, 'Ready') === 'True' ? p : undefined;
+    });
+    const base = `http://${pod.status.podIP}:8080`;
+    expect((await waitFor('the env', () => httpGet(`${base}/env/PASSWORD`))).text).toBe('hunter2');
+    expect((await httpGet(`${base}/files/creds/id.txt`)).text).toBe('admin\n');
+    // The values reach the container and nothing else: no event names them.
+    const all = (await tc.api({ path: '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dvault' })).json;
+    expect(JSON.stringify(all.items)).not.toContain('hunter2');
+  });
+
   it('runs init containers first, one by one', async () => {
     await createPod(tc, {
       ...podManifest('initialized', {}),

@@ -32,4 +32,12 @@ export async function bootstrap(registry: Registry, apiHost: string, apiPort: nu
     metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets: [{ addresses: [{ ip: apiHost }], ports: [{ name: 'https', port: apiPort, protocol: 'TCP' }] }],
   });
+  // The API server writes its own EndpointSlice too (pkg/controlplane/reconcilers): `kubectl describe` reads slices.
+  await createIfMissing(registry, 'EndpointSlice', 'default', {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [apiHost], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: apiPort, protocol: 'TCP' }],
+  });
 }

@@ -50,6 +50,10 @@ export function defaultPodSpec(spec: any): void {
       v.emptyDir = {}; // a volume with no source is an emptyDir (SetDefaults_Volume)
     }
     if (v?.hostPath) v.hostPath.type ??= '';
+    // Files of these volumes are rw-r--r-- unless the pod says otherwise (SetDefaults_SecretVolumeSource and friends).
+    if (v?.secret) v.secret.defaultMode ??= 0o644;
+    if (v?.configMap) v.configMap.defaultMode ??= 0o644;
+    if (v?.downwardAPI) v.downwardAPI.defaultMode ??= 0o644;
   }
 }
 
@@ -118,6 +122,22 @@ function defaultPersistentVolumeClaim(pvc: KubeObject): void {
   pvc.spec.volumeMode ??= 'Filesystem';
 }
 
+/**
+ * SetDefaults_Secret, then what Kubernetes does when it converts a v1 Secret to its
+ * internal form (Convert_v1_Secret_To_core_Secret in pkg/apis/core/v1/conversion.go):
+ * stringData is a write-only convenience, so each of its keys is encoded into data,
+ * winning over the same key there, and stringData itself is never stored.
+ */
+function defaultSecret(secret: KubeObject): void {
+  if (!secret.type) secret.type = 'Opaque';
+  const stringData = secret.stringData;
+  delete secret.stringData;
+  if (!stringData || typeof stringData !== 'object' || Array.isArray(stringData)) return;
+  const data = secret.data && typeof secret.data === 'object' ? secret.data : {};
+  for (const [key, value] of Object.entries(stringData)) data[key] = Buffer.from(String(value), 'utf8').toString('base64');
+  secret.data = data;
+}
+
 const DEFAULTERS: Record<string, (obj: KubeObject) => void> = {
   Pod: defaultPod,
   ReplicaSet: defaultReplicaSet,
@@ -126,6 +146,7 @@ const DEFAULTERS: Record<string, (obj: KubeObject) => void> = {
   Namespace: defaultNamespace,
   PersistentVolume: defaultPersistentVolume,
   PersistentVolumeClaim: defaultPersistentVolumeClaim,
+  Secret: defaultSecret,
 };
 
 /** Fills in defaults in place. */

@@ -71,8 +71,8 @@ export function unauthorized(): ApiError {
   return failure(401, 'Unauthorized', 'Unauthorized');
 }
 
-export function forbidden(resource: ResourceType, name: string, why: string): ApiError {
-  return failure(403, 'Forbidden', `${qualifiedName(resource)} "${name}" is forbidden: ${why}`, detailsOf(resource, name));
+export function forbidden(resource: ResourceType, name: string, why: string, causes?: StatusCause[]): ApiError {
+  return failure(403, 'Forbidden', `${qualifiedName(resource)} "${name}" is forbidden: ${why}`, { ...detailsOf(resource, name), ...(causes ? { causes } : {}) });
 }
 
 export function methodNotAllowed(method: string): ApiError {

@@ -7,7 +7,7 @@
 // Defaulting, validation and table columns per kind live in their own files.
 
 export interface SubresourceType {
-  name: 'status' | 'scale' | 'binding' | 'log' | 'eviction';
+  name: 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'finalize';
   /** The kind a request to the subresource sends or receives. */
   responseKind: { group: string; version: string; kind: string };
   verbs: string[];
@@ -54,7 +54,11 @@ export const RESOURCES: ResourceType[] = [
     group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', singular: 'namespace',
     namespaced: false, shortNames: ['ns'], categories: [],
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-    subresources: [statusOf('', 'v1', 'Namespace')],
+    subresources: [
+      // PUT namespaces/{name}/finalize changes spec.finalizers, and nothing else (the namespace controller's door).
+      { name: 'finalize', responseKind: { group: '', version: 'v1', kind: 'Namespace' }, verbs: ['update'] },
+      statusOf('', 'v1', 'Namespace'),
+    ],
     fieldSelectors: ['status.phase'], tracksGeneration: false,
   },
   {
@@ -90,6 +94,12 @@ export const RESOURCES: ResourceType[] = [
     fieldSelectors: [], tracksGeneration: false,
   },
   {
+    // kubectl describe service reads a Service's endpoints from its EndpointSlices.
+    group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', singular: 'endpointslice',
+    namespaced: true, shortNames: [], categories: [], verbs: ALL_VERBS, subresources: [],
+    fieldSelectors: [], tracksGeneration: false,
+  },
+  {
     group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', singular: 'persistentvolume',
     namespaced: false, shortNames: ['pv'], categories: [], verbs: ALL_VERBS,
     subresources: [statusOf('', 'v1', 'PersistentVolume')],
@@ -105,6 +115,12 @@ export const RESOURCES: ResourceType[] = [
     group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap',
     namespaced: true, shortNames: ['cm'], categories: [], verbs: ALL_VERBS, subresources: [],
     fieldSelectors: [], tracksGeneration: false,
+  },
+  {
+    group: '', version: 'v1', kind: 'Secret', plural: 'secrets', singular: 'secret',
+    namespaced: true, shortNames: [], categories: [], verbs: ALL_VERBS, subresources: [],
+    // `type` (pkg/registry/core/secret/strategy.go SelectableFields).
+    fieldSelectors: ['type'], tracksGeneration: false,
   },
   {
     group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event',

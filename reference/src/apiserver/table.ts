@@ -119,6 +119,12 @@ function endpointsList(ep: KubeObject): string {
   return all.length > 3 ? `${all.slice(0, 3).join(',')} + ${all.length - 3} more...` : all.join(',');
 }
 
+/** kubectl's formatDiscoveryPorts / formatDiscoveryEndpoints: the first three, then "+ N more...". */
+function firstThree(list: string[]): string {
+  if (!list.length) return '<unset>';
+  return list.length > 3 ? `${list.slice(0, 3).join(',')} + ${list.length - 3} more...` : list.join(',');
+}
+
 function involvedObject(ev: KubeObject): string {
   const io = ev.involvedObject ?? {};
   return `${String(io.kind ?? '').toLowerCase()}/${io.name ?? ''}`;
@@ -161,6 +167,13 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Selector', type: 'string', priority: 1, description: s('The selector of the service.'), cell: (v) => mapToString(v.spec?.selector) },
   ],
   Endpoints: [NAME, { name: 'Endpoints', type: 'string', description: s('Endpoints of the service.'), cell: endpointsList }, AGE],
+  EndpointSlice: [
+    NAME,
+    { name: 'AddressType', type: 'string', description: s('Type of address carried by this EndpointSlice.'), cell: (e) => e.addressType ?? '' },
+    { name: 'Ports', type: 'string', description: s('Ports allowed by this EndpointSlice.'), cell: (e) => firstThree((e.ports ?? []).map((p: any) => String(p.port ?? p.name ?? '*'))) },
+    { name: 'Endpoints', type: 'string', description: s('Endpoints in this EndpointSlice.'), cell: (e) => firstThree((e.endpoints ?? []).flatMap((x: any) => x.addresses ?? [])) },
+    AGE,
+  ],
   PersistentVolume: [
     NAME,
     { name: 'Capacity', type: 'string', description: s('Capacity of the volume.'), cell: (v) => v.spec?.capacity?.storage ?? '' },

@@ -16,6 +16,7 @@ export const SECRETS: ResourceRef = { group: '', version: 'v1', plural: 'secrets
 export const NAMESPACES: ResourceRef = { group: '', version: 'v1', plural: 'namespaces' };
 export const SERVICES: ResourceRef = { group: '', version: 'v1', plural: 'services' };
 export const ENDPOINTS: ResourceRef = { group: '', version: 'v1', plural: 'endpoints' };
+export const ENDPOINT_SLICES: ResourceRef = { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices' };
 export const PERSISTENT_VOLUMES: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumes' };
 export const PERSISTENT_VOLUME_CLAIMS: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims' };
 export const REPLICASETS: ResourceRef = { group: 'apps', version: 'v1', plural: 'replicasets' };

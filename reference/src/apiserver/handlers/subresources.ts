@@ -4,7 +4,8 @@
 // - scale: an autoscaling/v1 Scale view of spec.replicas (`kubectl scale`);
 // - binding: the scheduler's way to assign a pod to a node;
 // - eviction: a delete that respects disruption budgets (`kubectl drain`);
-// - log: a pod's container output, served by the node agent that runs it.
+// - log: a pod's container output, served by the node agent that runs it;
+// - finalize: the one way to change a namespace's spec.finalizers (the namespace controller's last step).
 
 import http from 'node:http';
 import type { KubeObject } from '../../api/types.ts';
@@ -15,6 +16,7 @@ import { sendJson } from '../http/respond.ts';
 import { labelSelectorToString } from '../../api/labels.ts';
 import { applyPatch, checkPatchType } from '../patch.ts';
 import { invalidValue } from '../validation/field-errors.ts';
+import { isQualifiedName } from '../validation/names.ts';
 import { now } from '../registry/registry.ts';
 import { getObject, patchObject, updateObject } from './objects.ts';
 import { isDryRun, type RequestContext } from './context.ts';
@@ -77,6 +79,35 @@ async function serveBinding(ctx: RequestContext): Promise<void> {
   const bound = { ...pod, spec: { ...pod.spec, nodeName }, status: { ...pod.status, conditions } };
   await registry.bind(POD, info.namespace, info.name!, bound);
   sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+/** The finalizers a name without a slash may be (IsStandardFinalizerName in pkg/apis/core/helper). */
+const STANDARD_FINALIZERS = ['kubernetes', 'orphan', 'foregroundDeletion'];
+
+/**
+ * PUT namespaces/{name}/finalize: replaces spec.finalizers, and nothing else
+ * (pkg/registry/core/namespace/storage/storage.go FinalizeREST). When the
+ * namespace is being deleted and the list ends empty, the namespace is gone.
+ */
+async function serveFinalize(ctx: RequestContext): Promise<void> {
+  const { registry, resource, info, req } = ctx;
+  if (req.method !== 'PUT') throw methodNotAllowed(req.method ?? '');
+  const body = decodeObject(await readBody(req), req.headers['content-type'] || 'application/json');
+  // Go clients leave an empty list out of the JSON: no list means no finalizers (not the create-time default).
+  const finalizers: unknown = body?.spec?.finalizers ?? [];
+  if (!Array.isArray(finalizers)) throw invalid(resource, info.name!, [invalidValue('spec.finalizers', finalizers, 'must be a list of strings')]);
+  const errors = finalizers.flatMap((f, i) => {
+    const field = `spec.finalizers[${i}]`;
+    if (typeof f !== 'string') return [invalidValue(field, f, 'must be a string')];
+    const problems = isQualifiedName(f).map((e) => invalidValue(field, f, e));
+    if (!f.includes('/') && !STANDARD_FINALIZERS.includes(f)) problems.push(invalidValue(field, f, 'name is neither a standard finalizer name nor is it fully qualified'));
+    return problems;
+  });
+  if (errors.length) throw invalid(resource, info.name!, errors);
+  const updated = await registry.update(resource, undefined, info.name!, { ...body, spec: { ...body.spec, finalizers } }, {
+    dryRun: isDryRun(ctx.query), subresource: 'finalize',
+  });
+  sendJson(ctx.res, 200, updated);
 }
 
 /** POST pods/{name}/eviction: deletes the pod with the Eviction's deleteOptions. */
@@ -185,6 +216,7 @@ export async function serveSubresource(ctx: RequestContext): Promise<void> {
     case 'binding': return serveBinding(ctx);
     case 'eviction': return serveEviction(ctx);
     case 'log': return serveLog(ctx);
+    case 'finalize': return serveFinalize(ctx);
   }
   throw pathNotFound();
 }

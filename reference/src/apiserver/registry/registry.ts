@@ -25,11 +25,17 @@ export interface WriteOptions {
 }
 
 export interface UpdateOptions extends WriteOptions {
-  /** Writes through the status subresource change only status; the main resource never changes status. */
-  subresource?: 'status';
+  /**
+   * Writes through the status subresource change only status; the main resource never changes status.
+   * A namespace's finalize subresource changes only spec.finalizers.
+   */
+  subresource?: 'status' | 'finalize';
 }
 
 const NAMESPACE = findKind('v1', 'Namespace')!;
+
+/** Namespaces that can never be deleted (the NamespaceLifecycle admission plugin's immortal namespaces). */
+const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 /** The 5-character suffix alphabet of generateName (k8s.io/apimachinery/pkg/util/rand). */
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -117,13 +123,15 @@ export class Registry {
 
     // Defaults first, so that a field the client left out does not count as a spec change.
     applyDefaults(obj);
-    const next = options.subresource === 'status' ? statusUpdate(current, obj) : mainUpdate(resource, current, obj);
+    const next = options.subresource === 'status' ? statusUpdate(current, obj)
+      : options.subresource === 'finalize' ? finalizeUpdate(current, obj)
+        : mainUpdate(resource, current, obj);
     const errors = validateUpdate(next, current);
     if (errors.length) throw invalid(resource, name, errors);
     if (next.kind === 'Service') await prepareServiceUpdate(this, next, current);
 
     // The last finalizer gone from an object being deleted: now it can really go.
-    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length && !hasNamespaceFinalizers(next)) {
+    if (shouldDeleteDuringUpdate(next, current)) {
       if (options.dryRun) return next;
       await this.removeFromStore(resource, key, kv.modRevision, name);
       return next;
@@ -139,6 +147,7 @@ export class Registry {
    * Returns the object as it is after the call, and whether it is gone.
    */
   async delete(resource: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}, write: WriteOptions = {}): Promise<{ object: KubeObject; gone: boolean }> {
+    if (resource.kind === 'Namespace' && IMMORTAL_NAMESPACES.has(name)) throw forbidden(resource, name, 'this namespace may not be deleted');
     const key = storageKey(resource, namespace, name);
     const kv = await this.store.get(key);
     if (!kv) throw notFound(resource, name);
@@ -205,7 +214,10 @@ export class Registry {
     if (!kv) throw notFound(NAMESPACE, ns);
     const namespace = decode(kv);
     if (namespace.metadata.deletionTimestamp || namespace.status?.phase === 'Terminating') {
-      throw forbidden(resource, String(obj.metadata.name ?? ''), `unable to create new content in namespace ${ns} because it is being terminated`);
+      // The cause lets a controller tell this refusal from others and stop trying (v1.NamespaceTerminatingCause).
+      throw forbidden(resource, String(obj.metadata.name ?? ''), `unable to create new content in namespace ${ns} because it is being terminated`, [
+        { reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' },
+      ]);
     }
   }
 }
@@ -262,6 +274,13 @@ function statusUpdate(current: KubeObject, obj: KubeObject): KubeObject {
   return { ...structuredClone(current), status: obj.status };
 }
 
+/** An update of namespaces/{name}/finalize: only spec.finalizers changes (pkg/registry/core/namespace/storage/storage.go FinalizeREST). */
+function finalizeUpdate(current: KubeObject, obj: KubeObject): KubeObject {
+  const next = structuredClone(current);
+  next.spec = { ...next.spec, finalizers: obj.spec?.finalizers ?? [] };
+  return next;
+}
+
 function keepDeletionFields(next: KubeObject, current: KubeObject): void {
   if (current.metadata.deletionTimestamp) {
     next.metadata.deletionTimestamp = current.metadata.deletionTimestamp;
@@ -277,7 +296,16 @@ function withoutVersion(obj: KubeObject): KubeObject {
   return { ...obj, metadata };
 }
 
-function hasNamespaceFinalizers(obj: KubeObject): boolean {
-  return obj.kind === 'Namespace' && (obj.spec?.finalizers ?? []).length > 0;
+/**
+ * Whether an update ends the object's life: it is being deleted, its last
+ * finalizer is gone, and no grace period is running (a pod in its grace period
+ * goes with the node agent's final delete). A namespace also waits for its
+ * spec.finalizers, which only /finalize empties (ShouldDeleteDuringUpdate in
+ * the generic registry store, ShouldDeleteNamespaceDuringUpdate for namespaces).
+ */
+function shouldDeleteDuringUpdate(next: KubeObject, current: KubeObject): boolean {
+  if (!current.metadata.deletionTimestamp || (next.metadata.finalizers ?? []).length > 0) return false;
+  if (next.kind === 'Namespace' && (next.spec?.finalizers ?? []).length > 0) return false;
+  return !current.metadata.deletionGracePeriodSeconds;
 }
 

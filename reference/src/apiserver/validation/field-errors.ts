@@ -27,3 +27,7 @@ export function duplicate(field: string, value: unknown): FieldError {
 export function immutable(field: string, value: unknown): FieldError {
   return invalidValue(field, value, 'field is immutable');
 }
+
+export function tooLong(field: string, maxBytes: number): FieldError {
+  return { reason: 'FieldValueTooLong', field, message: `Too long: must have at most ${maxBytes} bytes` };
+}

@@ -9,6 +9,8 @@ import { validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { validatePod, validatePodUpdate } from './pod.ts';
 import { validateDeployment, validateReplicaSet, validateSelectorUnchanged } from './apps.ts';
 import { validateService, validateServiceUpdate } from './service.ts';
+import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.ts';
+import { validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.ts';
 import { required, immutable } from './field-errors.ts';
 import { jsonEqual } from '../../api/objects.ts';
 
@@ -20,6 +22,9 @@ const ON_CREATE: Record<string, Check> = {
   Deployment: validateDeployment,
   ReplicaSet: validateReplicaSet,
   Service: validateService,
+  ConfigMap: validateConfigMap,
+  Secret: validateSecret,
+  EndpointSlice: validateEndpointSlice,
   PersistentVolumeClaim: (pvc) => (pvc.spec?.accessModes?.length ? [] : [required('spec.accessModes')]),
   PersistentVolume: (pv) => [
     ...(pv.spec?.capacity?.storage ? [] : [required('spec.capacity')]),
@@ -33,6 +38,9 @@ const ON_UPDATE: Record<string, UpdateCheck> = {
   Deployment: validateSelectorUnchanged,
   ReplicaSet: validateSelectorUnchanged,
   Service: validateServiceUpdate,
+  ConfigMap: validateConfigMapUpdate,
+  Secret: validateSecretUpdate,
+  EndpointSlice: validateEndpointSliceUpdate,
   // A bound claim's spec cannot change except its requested size (ValidatePersistentVolumeClaimUpdate).
   PersistentVolumeClaim: (next, prev) =>
     prev.spec?.volumeName && !jsonEqual({ ...next.spec, resources: undefined }, { ...prev.spec, resources: undefined })

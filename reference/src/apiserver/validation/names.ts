@@ -66,3 +66,18 @@ export function isLabelValue(value: string): string[] {
   }
   return errs;
 }
+
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** A key of a ConfigMap or Secret: it becomes a file name in volumes, so "." and ".." are out (IsConfigMapKey). */
+export function isConfigMapKey(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 253) errs.push('must be no more than 253 characters');
+  if (!CONFIG_KEY.test(value)) {
+    errs.push("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')");
+  }
+  if (value === '.') errs.push("must not be '.'");
+  else if (value === '..') errs.push("must not be '..'");
+  else if (value.startsWith('..')) errs.push("must not start with '..'");
+  return errs;
+}

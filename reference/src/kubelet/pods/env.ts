@@ -1,10 +1,10 @@
 // A container's environment, as the kubelet computes it
 // (pkg/kubelet/kubelet_pods.go makeEnvironmentVariables):
 //
-// 1. envFrom, in order: every key of a ConfigMap (with its prefix);
+// 1. envFrom, in order: every key of a ConfigMap or Secret (with its prefix);
 // 2. env, in order: `value` with $(VAR) expanded from the variables declared
 //    before it, or `valueFrom`: a field of the pod (the downward API's
-//    fieldRef) or a key of a ConfigMap;
+//    fieldRef) or a key of a ConfigMap or Secret;
 // a later definition of a name replaces an earlier one.
 //
 // Then the process runtime's layers around it (conformance/images/README.md,
@@ -13,6 +13,7 @@
 
 import type { KubeObject } from '../../api/types.ts';
 import { expand, lookupIn } from './expansion.ts';
+import { CONFIG_KINDS, KINDS, type ConfigKind } from './config-sources.ts';
 
 /** A reference the container cannot start without: the kubelet's CreateContainerConfigError. */
 export class ContainerConfigError extends Error {
@@ -23,15 +24,24 @@ export interface EnvSources {
   pod: KubeObject;
   podIP: string;
   hostIP: string;
-  /** The ConfigMaps of the pod's namespace that the container refers to: name → data, or undefined when missing. */
+  /**
+   * The ConfigMaps and Secrets of the pod's namespace that the container refers to,
+   * values decoded to text: name → key → value, or undefined when missing.
+   */
   configMaps: Map<string, Record<string, string> | undefined>;
+  secrets: Map<string, Record<string, string> | undefined>;
 }
 
-/** The names of the ConfigMaps a container's env and envFrom read, to fetch before resolving. */
-export function referencedConfigMaps(container: any): string[] {
+function loaded(sources: EnvSources, kind: ConfigKind): Map<string, Record<string, string> | undefined> {
+  return kind === 'ConfigMap' ? sources.configMaps : sources.secrets;
+}
+
+/** The names of the ConfigMaps (or Secrets) a container's env and envFrom read, to fetch before resolving. */
+export function referencedNames(container: any, kind: ConfigKind): string[] {
+  const { envFrom, keyRef } = CONFIG_KINDS[kind];
   const names = new Set<string>();
-  for (const from of container.envFrom ?? []) if (from.configMapRef?.name) names.add(from.configMapRef.name);
-  for (const env of container.env ?? []) if (env.valueFrom?.configMapKeyRef?.name) names.add(env.valueFrom.configMapKeyRef.name);
+  for (const from of container.envFrom ?? []) if (from[envFrom]?.name) names.add(from[envFrom].name);
+  for (const env of container.env ?? []) if (env.valueFrom?.[keyRef]?.name) names.add(env.valueFrom[keyRef].name);
   return [...names];
 }
 
@@ -60,10 +70,16 @@ export function fieldRefValue(fieldPath: string, sources: Pick<EnvSources, 'pod'
   throw new ContainerConfigError(`unsupported fieldPath: ${fieldPath}`);
 }
 
-function configMapData(sources: EnvSources, name: string, optional: boolean | undefined): Record<string, string> | undefined {
-  const data = sources.configMaps.get(name);
-  if (data === undefined && !optional) throw new ContainerConfigError(`configmap "${name}" not found`);
+/** The keys of a referenced ConfigMap or Secret; a missing one is an error unless the reference is optional. */
+function keysOf(sources: EnvSources, kind: ConfigKind, ref: { name: string; optional?: boolean }): Record<string, string> | undefined {
+  const data = loaded(sources, kind).get(ref.name);
+  if (data === undefined && !ref.optional) throw new ContainerConfigError(CONFIG_KINDS[kind].notFound(ref.name));
   return data;
+}
+
+/** Which of the two kinds an envFrom entry or a valueFrom names, if either. */
+function kindOf(from: any, field: 'envFrom' | 'keyRef'): ConfigKind | undefined {
+  return KINDS.find((kind) => from[CONFIG_KINDS[kind][field]]);
 }
 
 // LAB(pods) begin: a container's env from envFrom and env (makeEnvironmentVariables)
@@ -73,14 +89,12 @@ export function resolveEnv(container: any, sources: EnvSources): Record<string, 
   const namespace = sources.pod.metadata.namespace;
 
   for (const from of container.envFrom ?? []) {
-    if (from.configMapRef) {
-      const data = configMapData(sources, from.configMapRef.name, from.configMapRef.optional) ?? {};
-      for (const [key, value] of Object.entries(data)) {
-        const name = (from.prefix ?? '') + key;
-        if (ENV_NAME.test(name)) env[name] = value; // invalid names are skipped, as Kubernetes does
-      }
-    } else if (from.secretRef && !from.secretRef.optional) {
-      throw new ContainerConfigError(`secret "${from.secretRef.name}" not found`);
+    const kind = kindOf(from, 'envFrom');
+    if (!kind) continue;
+    const data = keysOf(sources, kind, from[CONFIG_KINDS[kind].envFrom]) ?? {};
+    for (const [key, value] of Object.entries(data)) {
+      const name = (from.prefix ?? '') + key;
+      if (ENV_NAME.test(name)) env[name] = value; // invalid names are skipped, as Kubernetes does
     }
   }
 
@@ -91,14 +105,13 @@ export function resolveEnv(container: any, sources: EnvSources): Record<string, 
       env[item.name] = expand(item.value ?? '', lookupIn(env));
     } else if (from.fieldRef) {
       env[item.name] = fieldRefValue(from.fieldRef.fieldPath, sources);
-    } else if (from.configMapKeyRef) {
-      const ref = from.configMapKeyRef;
-      const data = configMapData(sources, ref.name, ref.optional);
+    } else {
+      const kind = kindOf(from, 'keyRef');
+      if (!kind) continue;
+      const ref = from[CONFIG_KINDS[kind].keyRef];
+      const data = keysOf(sources, kind, ref);
       if (data && Object.hasOwn(data, ref.key)) env[item.name] = data[ref.key];
-      else if (data && !ref.optional) throw new ContainerConfigError(`couldn't find key ${ref.key} in ConfigMap ${namespace}/${ref.name}`);
-    } else if (from.secretKeyRef && !from.secretKeyRef.optional) {
-      // This cluster serves no Secrets: every secret is missing.
-      throw new ContainerConfigError(`secret "${from.secretKeyRef.name}" not found`);
+      else if (data && !ref.optional) throw new ContainerConfigError(`couldn't find key ${ref.key} in ${kind} ${namespace}/${ref.name}`);
     }
   }
   return env;

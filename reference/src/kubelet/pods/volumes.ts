@@ -7,19 +7,21 @@
 //
 //   emptyDir               <node dir>/pods/<uid>/volumes/kubernetes.io~empty-dir/<name>
 //                          made with the pod, kept across container restarts, removed with the pod
-//   configMap              <node dir>/pods/<uid>/volumes/kubernetes.io~configmap/<name>
-//                          a file per key, rewritten on every sync (updates reach running pods)
+//   configMap, secret      <node dir>/pods/<uid>/volumes/kubernetes.io~configmap/<name> (~secret)
+//                          a file per key, rewritten on every sync (updates reach running pods);
+//                          a Secret's files hold its decoded bytes
 //   downwardAPI            <node dir>/pods/<uid>/volumes/kubernetes.io~downward-api/<name>
 //   hostPath               <node dir>/hostpath/<path>: the node's "/" is confined to the node dir,
 //                          so a pod cannot write the machine's files; never removed
 //   persistentVolumeClaim  the claim's bound PersistentVolume, when it is a hostPath or local volume
 
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import type { KubeObject } from '../../api/types.ts';
 import { isNotFound, type ApiClient } from '../../client/api-client.ts';
-import { CONFIGMAPS, resourcePath } from '../../client/paths.ts';
+import { resourcePath } from '../../client/paths.ts';
 import { fieldRefValue } from './env.ts';
+import { CONFIG_KINDS, KINDS, fileContents, readConfigObject, type ConfigKind } from './config-sources.ts';
 
 /** A volume that cannot be set up: the pod waits in ContainerCreating with a FailedMount event. */
 export class VolumeError extends Error {}
@@ -67,23 +69,15 @@ async function setUpVolume(pod: KubeObject, volume: any, ctx: VolumeContext): Pr
     return dir;
   }
   if (volume.hostPath) return setUpHostPath(ctx.nodeDir, volume.hostPath.path, volume.hostPath.type ?? '');
-  if (volume.configMap) {
-    const source = volume.configMap;
-    const data = await getConfigMap(ctx.client, pod.metadata.namespace!, source.name);
-    if (!data && !source.optional) throw new VolumeError(`configmap "${source.name}" not found`);
-    const files = projectKeys(data ?? {}, source.items, source.optional);
-    return writeFiles(join(volumes, 'kubernetes.io~configmap', volume.name), files, source.defaultMode ?? 0o644);
-  }
+  const configKind = KINDS.find((kind) => volume[CONFIG_KINDS[kind].volume]);
+  if (configKind) return setUpConfigVolume(pod, volume, configKind, join(volumes, CONFIG_KINDS[configKind].pluginDir, volume.name), ctx);
   if (volume.downwardAPI) {
-    const files: Record<string, string> = {};
-    for (const item of volume.downwardAPI.items ?? []) {
-      if (item.fieldRef) files[item.path] = downwardValue(pod, item.fieldRef.fieldPath, ctx);
+    const source = volume.downwardAPI;
+    const files: Record<string, FileProjection> = {};
+    for (const item of source.items ?? []) {
+      if (item.fieldRef) files[item.path] = { data: downwardValue(pod, item.fieldRef.fieldPath, ctx), mode: item.mode ?? source.defaultMode ?? 0o644 };
     }
-    return writeFiles(join(volumes, 'kubernetes.io~downward-api', volume.name), files, volume.downwardAPI.defaultMode ?? 0o644);
-  }
-  if (volume.secret) {
-    if (!volume.secret.optional) throw new VolumeError(`secret "${volume.secret.secretName}" not found`);
-    return writeFiles(join(volumes, 'kubernetes.io~secret', volume.name), {}, 0o644);
+    return writeFiles(join(volumes, 'kubernetes.io~downward-api', volume.name), files);
   }
   if (volume.persistentVolumeClaim) return setUpClaim(pod, volume.persistentVolumeClaim.claimName, ctx);
   const kind = Object.keys(volume).find((k) => k !== 'name') ?? 'unknown';
@@ -138,23 +132,38 @@ async function setUpClaim(pod: KubeObject, claimName: string, ctx: VolumeContext
   throw new VolumeError(`PersistentVolume ${volumeName}: only hostPath and local volumes are supported by the kubelab node agent`);
 }
 
-async function getConfigMap(client: ApiClient, namespace: string, name: string): Promise<Record<string, string> | undefined> {
-  try {
-    const cm = await client.get(resourcePath(CONFIGMAPS, namespace, name));
-    return cm.data ?? {};
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+/** A file of a volume: its bytes and its permission bits (volumeutil.FileProjection). */
+interface FileProjection {
+  data: string | Buffer;
+  mode: number;
 }
 
-/** Every key as a file, or only the listed items (key → path). */
-function projectKeys(data: Record<string, string>, items: { key: string; path: string }[] | undefined, optional?: boolean): Record<string, string> {
-  if (!items) return { ...data };
-  const files: Record<string, string> = {};
-  for (const item of items) {
-    if (Object.hasOwn(data, item.key)) files[item.path] = data[item.key];
-    else if (!optional) throw new VolumeError(`configmap references non-existent config key: ${item.key}`);
+/**
+ * A configMap or secret volume: the object's keys as files. A missing object is an
+ * error unless the volume is optional, which then stays empty (pkg/volume/configmap
+ * and pkg/volume/secret SetUpAt).
+ */
+async function setUpConfigVolume(pod: KubeObject, volume: any, kind: ConfigKind, dir: string, ctx: VolumeContext): Promise<string> {
+  const info = CONFIG_KINDS[kind];
+  const source = volume[info.volume];
+  const name = source[info.nameField];
+  const obj = await readConfigObject(ctx.client, kind, pod.metadata.namespace!, name);
+  if (!obj && !source.optional) throw new VolumeError(info.notFound(name));
+  const files = projectKeys(kind, obj ? fileContents(kind, obj) : {}, source);
+  return writeFiles(dir, files);
+}
+
+/** Every key as a file named after it, or only the listed items at their paths, each with its mode or the default (MakePayload). */
+function projectKeys(kind: ConfigKind, contents: Record<string, Buffer>, source: any): Record<string, FileProjection> {
+  const defaultMode = source.defaultMode ?? 0o644;
+  const files: Record<string, FileProjection> = {};
+  if (!source.items) {
+    for (const [key, data] of Object.entries(contents)) files[key] = { data, mode: defaultMode };
+    return files;
+  }
+  for (const item of source.items) {
+    if (Object.hasOwn(contents, item.key)) files[item.path] = { data: contents[item.key], mode: item.mode ?? defaultMode };
+    else if (!source.optional) throw new VolumeError(CONFIG_KINDS[kind].missingItemKey(item.key));
   }
   return files;
 }
@@ -168,14 +177,15 @@ function downwardValue(pod: KubeObject, fieldPath: string, ctx: VolumeContext): 
   return fieldRefValue(fieldPath, { pod, podIP: ctx.podIP, hostIP: ctx.hostIP });
 }
 
-/** Writes the files (path → content) into dir, replacing each atomically and removing files no longer wanted. */
-function writeFiles(dir: string, files: Record<string, string>, mode: number): string {
+/** Writes the files (path → content and mode) into dir, replacing each atomically and removing files no longer wanted. */
+function writeFiles(dir: string, files: Record<string, FileProjection>): string {
   mkdirSync(dir, { recursive: true });
-  for (const [path, content] of Object.entries(files)) {
+  for (const [path, { data, mode }] of Object.entries(files)) {
     const file = confined(dir, path);
     mkdirSync(dirname(file), { recursive: true });
     const temp = `${file}.tmp-${process.pid}`;
-    writeFileSync(temp, content, { mode });
+    writeFileSync(temp, data, { mode });
+    chmodSync(temp, mode); // the exact bits, whatever the umask took away
     renameSync(temp, file);
   }
   const wanted = new Set(Object.keys(files).map((p) => posix.normalize(p).split('/')[0]));
@@ -212,7 +222,7 @@ export function resolveContainerPath(path: string, mounts: Record<string, string
   return join(best.folder, normalized.slice(best.prefix.length));
 }
 
-/** Removes the pod's folder: its emptyDir, configMap and downwardAPI volumes. hostPath data stays on the node. */
+/** Removes the pod's folder: its emptyDir, configMap, secret and downwardAPI volumes. hostPath data stays on the node. */
 export function tearDownVolumes(nodeDir: string, podUid: string): void {
   rmSync(podDir(nodeDir, podUid), { recursive: true, force: true });
 }
