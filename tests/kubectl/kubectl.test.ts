@@ -11,14 +11,13 @@
 // --dry-run=server, the errors kubectl prints, delete and delete -f.
 //
 // The server is started as the graders start it (conformance/harness/process-driver.ts,
-// memory store, no nodes, no controllers), so deployments never get pods and
-// `kubectl rollout status` could not finish: it is not here.
+// memory store) but with no nodes, so pods stay Pending: the rollout commands,
+// which need running pods, are in workflow.test.ts.
 //
 // kubectl keeps a discovery cache in $HOME/.kube/cache; each run gets its own
 // HOME so that kubectl discovers this server from scratch. On a machine without
 // kubectl the suite is skipped, and its title says why.
 //
-// See /work/shared/reference/kubectl-wire.md for the requests behind each command.
 
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
