@@ -229,6 +229,9 @@ const FIELD_DESCRIPTIONS: Record<string, string> = {
   'V1LeaseSpec.renewTime': 'renewTime is a time when the current holder of a lease has last updated the lease.',
   'CoreV1Event.eventTime': 'Time when this Event was first observed.',
   'CoreV1EventSeries.lastObservedTime': 'Time of the last occurrence observed',
+  'V1Endpoint.conditions': 'conditions contains information about the current status of the endpoint.',
+  'V1Endpoint.hints': 'hints contains information associated with how an endpoint should be consumed.',
+  'V1Endpoint.targetRef': 'targetRef is a reference to a Kubernetes object that represents this endpoint.',
 };
 
 /** `metadata` is described the same way in every kind and every list. */

@@ -159,6 +159,9 @@ describe.skipIf(!KUBECTL)(`real kubectl against the reference API server${KUBECT
     workDir = mkdtempSync(join(tmpdir(), 'kubelab-kubectl-'));
     const home = join(workDir, 'home');
     mkdirSync(home);
+    // These tests look at Deployments exactly as stored: no deployment controller
+    // (tests/kubectl/deployments.test.ts runs rollouts). Children inherit this env.
+    process.env.KUBELAB_CONTROLLERS = '*,-deployment';
     cluster = await ProcessCluster.start({ implDir: REPO_ROOT, dataDir: join(workDir, 'cluster'), nodes: 0, profile: 'fast', store: 'memory' });
     // A fresh HOME: an empty discovery cache (~/.kube/cache) and no other kubeconfig.
     env = { PATH: process.env.PATH, HOME: home, KUBECONFIG: cluster.kubeconfig, LANG: 'C' };

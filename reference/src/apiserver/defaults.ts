@@ -115,6 +115,7 @@ function defaultPersistentVolume(pv: KubeObject): void {
   pv.spec ??= {};
   pv.spec.persistentVolumeReclaimPolicy ??= 'Retain';
   pv.spec.volumeMode ??= 'Filesystem';
+  if (pv.spec.hostPath) pv.spec.hostPath.type ??= ''; // SetDefaults_HostPathVolumeSource, as in pods
 }
 
 function defaultPersistentVolumeClaim(pvc: KubeObject): void {

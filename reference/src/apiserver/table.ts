@@ -179,24 +179,25 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Capacity', type: 'string', description: s('Capacity of the volume.'), cell: (v) => v.spec?.capacity?.storage ?? '' },
     { name: 'Access Modes', type: 'string', description: s('Access modes of the volume.'), cell: (v) => accessModes(v.spec?.accessModes) },
     { name: 'Reclaim Policy', type: 'string', description: s('Reclaim policy of the volume.'), cell: (v) => v.spec?.persistentVolumeReclaimPolicy ?? '' },
-    { name: 'Status', type: 'string', description: s('Phase of the volume.'), cell: (v) => v.status?.phase ?? '' },
+    { name: 'Status', type: 'string', description: s('Phase of the volume.'), cell: (v) => (v.metadata.deletionTimestamp ? 'Terminating' : v.status?.phase ?? '') },
     { name: 'Claim', type: 'string', description: s('The claim bound to the volume.'), cell: (v) => (v.spec?.claimRef ? `${v.spec.claimRef.namespace}/${v.spec.claimRef.name}` : '') },
-    { name: 'StorageClass', type: 'string', description: s('Storage class of the volume.'), cell: (v) => v.spec?.storageClassName ?? '' },
+    { name: 'StorageClass', type: 'string', description: s('Storage class of the volume.'), cell: storageClass },
     { name: 'VolumeAttributesClass', type: 'string', description: s('Volume attributes class of the volume.'), cell: () => '<unset>' },
     { name: 'Reason', type: 'string', description: s('Reason for the phase.'), cell: (v) => v.status?.reason ?? '' },
     AGE,
-    { name: 'VolumeMode', type: 'string', priority: 1, description: s('Volume mode.'), cell: (v) => v.spec?.volumeMode ?? '' },
+    { name: 'VolumeMode', type: 'string', priority: 1, description: s('Volume mode.'), cell: (v) => v.spec?.volumeMode ?? '<unset>' },
   ],
   PersistentVolumeClaim: [
     NAME,
-    { name: 'Status', type: 'string', description: s('Phase of the claim.'), cell: (v) => v.status?.phase ?? '' },
+    { name: 'Status', type: 'string', description: s('Phase of the claim.'), cell: (v) => (v.metadata.deletionTimestamp ? 'Terminating' : v.status?.phase ?? '') },
     { name: 'Volume', type: 'string', description: s('The volume bound to the claim.'), cell: (v) => v.spec?.volumeName ?? '' },
-    { name: 'Capacity', type: 'string', description: s('Capacity of the bound volume.'), cell: (v) => v.status?.capacity?.storage ?? '' },
-    { name: 'Access Modes', type: 'string', description: s('Access modes of the bound volume.'), cell: (v) => accessModes(v.status?.accessModes) },
-    { name: 'StorageClass', type: 'string', description: s('Storage class of the claim.'), cell: (v) => v.spec?.storageClassName ?? '' },
+    // Capacity and access modes are the bound volume's, shown once spec.volumeName is set (printPersistentVolumeClaim).
+    { name: 'Capacity', type: 'string', description: s('Capacity of the bound volume.'), cell: (v) => (v.spec?.volumeName ? v.status?.capacity?.storage ?? '' : '') },
+    { name: 'Access Modes', type: 'string', description: s('Access modes of the bound volume.'), cell: (v) => (v.spec?.volumeName ? accessModes(v.status?.accessModes) : '') },
+    { name: 'StorageClass', type: 'string', description: s('Storage class of the claim.'), cell: storageClass },
     { name: 'VolumeAttributesClass', type: 'string', description: s('Volume attributes class of the claim.'), cell: () => '<unset>' },
     AGE,
-    { name: 'VolumeMode', type: 'string', priority: 1, description: s('Volume mode.'), cell: (v) => v.spec?.volumeMode ?? '' },
+    { name: 'VolumeMode', type: 'string', priority: 1, description: s('Volume mode.'), cell: (v) => v.spec?.volumeMode ?? '<unset>' },
   ],
   ConfigMap: [NAME, { name: 'Data', type: 'integer', description: s('Number of data entries.'), cell: (c) => Object.keys(c.data ?? {}).length + Object.keys(c.binaryData ?? {}).length }, AGE],
   // Only how many keys: a table never shows a Secret's values.
@@ -237,9 +238,15 @@ const COLUMNS: Record<string, Column[]> = {
   Lease: [NAME, { name: 'Holder', type: 'string', description: s('The holder of the lease.'), cell: (l) => l.spec?.holderIdentity ?? '' }, AGE],
 };
 
+/** Always in this order, each once, whatever the order in the object (GetAccessModesAsString). */
 function accessModes(modes: string[] | undefined): string {
-  const short: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
-  return (modes ?? []).map((m) => short[m] ?? m).join(',');
+  const short: [string, string][] = [['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP']];
+  return short.filter(([mode]) => (modes ?? []).includes(mode)).map(([, abbreviation]) => abbreviation).join(',');
+}
+
+/** The beta annotation still wins over spec.storageClassName (GetPersistentVolumeClass). */
+function storageClass(obj: KubeObject): string {
+  return obj.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? obj.spec?.storageClassName ?? '';
 }
 
 /** True when the Accept header asks for a meta.k8s.io Table. */

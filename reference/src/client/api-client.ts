@@ -43,6 +43,11 @@ export function isNotFound(err: unknown): boolean {
   return err instanceof ApiStatusError && err.code === 404;
 }
 
+/** Whether an API error carries a cause with this reason (apierrors.HasStatusCause), e.g. NamespaceTerminating. */
+export function hasStatusCause(err: unknown, reason: string): boolean {
+  return err instanceof ApiStatusError && (err.status.details?.causes ?? []).some((c) => c.reason === reason);
+}
+
 export function isConflict(err: unknown): boolean {
   return err instanceof ApiStatusError && err.code === 409;
 }

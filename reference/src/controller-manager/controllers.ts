@@ -4,10 +4,26 @@
 // names Kubernetes still accepts, like "deployment", work too).
 
 import type { Controller, ControllerContext } from '../controllers/controller.ts';
+import { PersistentVolumeBinderController } from '../controllers/persistentvolume/binder-controller.ts';
+import { PvcProtectionController } from '../controllers/volumeprotection/pvc-protection-controller.ts';
+import { PvProtectionController } from '../controllers/volumeprotection/pv-protection-controller.ts';
 import { ReplicaSetController } from '../controllers/replicaset/replicaset-controller.ts';
+import { DeploymentController } from '../controllers/deployment/deployment-controller.ts';
+import { NamespaceController } from '../controllers/namespace/namespace-controller.ts';
+import { GarbageCollector } from '../controllers/garbage-collector/garbage-collector.ts';
+import { EndpointsController } from '../controllers/endpoints/endpoints-controller.ts';
+import { EndpointSliceController } from '../controllers/endpointslice/endpointslice-controller.ts';
 
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
+  'persistentvolume-binder-controller': (ctx) => new PersistentVolumeBinderController(ctx),
+  'persistentvolumeclaim-protection-controller': (ctx) => new PvcProtectionController(ctx),
+  'persistentvolume-protection-controller': (ctx) => new PvProtectionController(ctx),
   'replicaset-controller': (ctx) => new ReplicaSetController(ctx),
+  'deployment-controller': (ctx) => new DeploymentController(ctx),
+  'namespace-controller': (ctx) => new NamespaceController(ctx),
+  'garbage-collector-controller': (ctx) => new GarbageCollector(ctx),
+  'endpoints-controller': (ctx) => new EndpointsController(ctx),
+  'endpointslice-controller': (ctx) => new EndpointSliceController(ctx),
 };
 
 /** "replicaset" → "replicaset-controller"; full names pass through. */
@@ -16,6 +32,8 @@ function canonical(name: string): string {
     endpoint: 'endpoints-controller',
     garbagecollector: 'garbage-collector-controller',
     nodelifecycle: 'node-lifecycle-controller',
+    'pvc-protection': 'persistentvolumeclaim-protection-controller',
+    'pv-protection': 'persistentvolume-protection-controller',
   };
   if (aliases[name]) return aliases[name];
   return name.endsWith('-controller') ? name : `${name}-controller`;

@@ -5,7 +5,8 @@
 //      (one that was SIGKILLed: see runtime/pid-records.ts);
 //   2. serve container logs (logs/log-server.ts) on the node's IP;
 //   3. register the Node and keep it alive: status updates and the Lease (node/);
-//   4. run the pods bound to this node (pods/pod-sync.ts).
+//   4. run the pods bound to this node (pods/pod-sync.ts);
+//   5. run the node's service proxy (../proxy/proxy.ts).
 //
 // SIGTERM (or SIGINT) stops it cleanly: every container is stopped first, so no
 // process outlives the agent. A SIGKILLed agent cannot do that; its containers
@@ -19,6 +20,7 @@ import { LogServer } from './logs/log-server.ts';
 import { LeaseRenewer } from './node/lease.ts';
 import { NodeStatusReporter } from './node/node-status.ts';
 import { PodSync } from './pods/pod-sync.ts';
+import { ServiceProxy } from '../proxy/proxy.ts';
 import { ProcessRuntime } from './runtime/process-runtime.ts';
 
 function sleep(ms: number): Promise<void> {
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
 
   const nodeStatus = new NodeStatusReporter(client, config, logPort);
   const lease = new LeaseRenewer(client, config.nodeName, config.profile.nodeLeaseDurationSeconds);
+  const proxy = new ServiceProxy({ client, nodeIP: config.nodeIP, log: (m) => console.log(`proxy ${config.nodeName}: ${m}`) });
 
   let stopping = false;
   const shutdown = async (why: string, exitCode = 0) => {
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
     log(`${why}: stopping every container, then exiting`);
     lease.stop();
     nodeStatus.stop();
+    proxy.stop();
     await pods.stop();
     await runtime.shutdown();
     logServer.close();
@@ -79,6 +83,7 @@ async function main(): Promise<void> {
   nodeStatus.start();
   await pods.start();
   log('syncing pods');
+  await proxy.start();
 }
 
 main().catch((err) => {

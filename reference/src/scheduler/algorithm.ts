@@ -1,6 +1,7 @@
 // Choosing a node for one pod: the scheduling algorithm, without any API calls
 // (kube-scheduler: pkg/scheduler/schedule_one.go schedulePod).
 //
+//   0. prefilter  run the prefilter plugins once; a "no" turns down every node
 //   1. filter   run the filter plugins on the nodes; keep the feasible ones
 //   2. score    run the score plugins on the feasible nodes; weight and sum
 //   3. select   the highest total wins; ties are broken at random
@@ -12,7 +13,7 @@ import { type NodeInfo, type PodInfo, type Profile, type Status } from './framew
 
 export type ScheduleResult =
   | { nodeName: string; evaluatedNodes: number; feasibleNodes: number }
-  | { fitError: { numAllNodes: number; statuses: Status[] } };
+  | { fitError: { numAllNodes: number; statuses: Status[]; preFilterMessage?: string } };
 
 /** Where the next pod starts looking: kube-scheduler rotates it so that the first nodes are not always tried first. */
 export interface AlgorithmState {
@@ -93,6 +94,13 @@ export function selectHost(scores: number[], random: () => number = Math.random)
 
 /** The whole algorithm for one pod. `nodes` are the nodes the scheduler knows, pods on them included. */
 export function schedulePod(profile: Profile, pod: PodInfo, nodes: NodeInfo[], state: AlgorithmState): ScheduleResult {
+  // Step 0: every node gets the prefilter's Status (findNodesThatFitPod).
+  for (const plugin of profile.preFilters ?? []) {
+    const status = plugin.preFilter(pod);
+    if (status.code !== 'Success') {
+      return { fitError: { numAllNodes: nodes.length, statuses: nodes.map(() => status), preFilterMessage: status.reasons.join(', ') } };
+    }
+  }
   const { feasible, statuses, evaluated } = findNodesThatFit(profile, pod, nodes, state);
   if (feasible.length === 0) return { fitError: { numAllNodes: nodes.length, statuses } };
   // One feasible node needs no scoring.

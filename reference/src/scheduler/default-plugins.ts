@@ -13,9 +13,12 @@ import { nodeSelector } from './plugins/node-selector.ts';
 import { nodeResourcesFit } from './plugins/node-resources-fit.ts';
 import { leastAllocated } from './plugins/least-allocated.ts';
 import { spread } from './plugins/spread.ts';
+import { volumeBinding, type ClaimLister } from './plugins/volume-binding.ts';
 
-export function defaultProfile(): Profile {
+/** `claims` looks up PersistentVolumeClaims (the scheduler's informer); without it no claim exists. */
+export function defaultProfile(claims: ClaimLister = () => undefined): Profile {
   return {
+    preFilters: [volumeBinding(claims)],
     filters: [nodeUnschedulable, nodeReady, taintToleration, nodeSelector, nodeResourcesFit],
     scores: [
       { plugin: leastAllocated, weight: 1 }, // NodeResourcesFit's weight

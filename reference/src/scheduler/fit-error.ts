@@ -50,7 +50,14 @@ export function preemptionMessage(pod: KubeObject, numAllNodes: number, statuses
   return `preemption: ${nodesAvailableMessage(numAllNodes, verdicts)}`;
 }
 
-/** The whole message of the PodScheduled=False condition and the FailedScheduling event. */
-export function fitErrorMessage(pod: KubeObject, numAllNodes: number, statuses: Status[]): string {
-  return `${nodesAvailableMessage(numAllNodes, statuses)} ${preemptionMessage(pod, numAllNodes, statuses)}`;
+/**
+ * The whole message of the PodScheduled=False condition and the FailedScheduling event.
+ * A prefilter's reason is said once, not counted per node (FitError.Error since v1.28):
+ * `0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: …`.
+ */
+export function fitErrorMessage(pod: KubeObject, numAllNodes: number, statuses: Status[], preFilterMessage?: string): string {
+  const nodes = preFilterMessage !== undefined
+    ? `0/${numAllNodes} nodes are available: ${preFilterMessage}.`
+    : nodesAvailableMessage(numAllNodes, statuses);
+  return `${nodes} ${preemptionMessage(pod, numAllNodes, statuses)}`;
 }

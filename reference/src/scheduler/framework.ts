@@ -1,15 +1,18 @@
 // The scheduling framework: what a plugin is, and what a plugin is given.
 //
 // kube-scheduler runs every pod through named plugins at fixed extension
-// points (pkg/scheduler/framework/interface.go). kubelab keeps two of them:
+// points (pkg/scheduler/framework/interface.go). kubelab keeps three of them:
 //
+//   preFilter "can this pod run anywhere yet?" → a Status, once per pod; a
+//           "no" turns every node down at once (a claim not bound yet);
 //   filter  "can this pod run on this node?"   → a Status: success, or the
 //           reasons in words ("Insufficient cpu"); one plugin, one reason to say no;
 //   score   "how much does this pod like this node?" → 0..100, times the
 //           plugin's weight, summed over plugins; the highest total wins.
 //
 // Plugins never call the API: they read a NodeInfo (the node, the pods on it,
-// and the sums of their requests), which the scheduler's cache keeps up to date.
+// and the sums of their requests), which the scheduler's cache keeps up to
+// date, or another of the scheduler's informers (VolumeBinding reads claims).
 // Adding a plugin touches nothing but the list in default-plugins.ts.
 
 import type { KubeObject } from '../api/types.ts';
@@ -41,6 +44,11 @@ export function unresolvable(...reasons: string[]): Status {
 
 // ---- Plugins --------------------------------------------------------------
 
+export interface PreFilterPlugin {
+  name: string;
+  preFilter(pod: PodInfo): Status;
+}
+
 export interface FilterPlugin {
   name: string;
   filter(pod: PodInfo, node: NodeInfo): Status;
@@ -60,6 +68,7 @@ export interface ScorePlugin {
 
 /** The plugins a scheduler runs, in order, and each score plugin's weight (a scheduler profile). */
 export interface Profile {
+  preFilters?: PreFilterPlugin[];
   filters: FilterPlugin[];
   scores: { plugin: ScorePlugin; weight: number }[];
 }

@@ -6,6 +6,7 @@
 //   informers  nodes, and all pods that have not finished: unscheduled pods
 //              go into the scheduling queue; bound pods go into the cache,
 //              so each node's free capacity is known without asking the API;
+//              PersistentVolumeClaims, for the pods that mount one;
 //   worker     one at a time, like kube-scheduler's scheduling cycle: take a
 //              pod, choose a node (algorithm.ts), *assume* it in the cache;
 //   binding    then POST pods/<name>/binding in the background, so the next
@@ -19,7 +20,7 @@
 import type { KubeObject } from '../api/types.ts';
 import { isNotFound, type ApiClient } from '../client/api-client.ts';
 import { Informer, keyOf } from '../client/informer.ts';
-import { NODES, PODS, resourcePath } from '../client/paths.ts';
+import { NODES, PERSISTENT_VOLUME_CLAIMS, PODS, resourcePath } from '../client/paths.ts';
 import { runWorkers } from '../client/workqueue.ts';
 import { schedulePod, type AlgorithmState } from './algorithm.ts';
 import { SchedulerCache } from './cache.ts';
@@ -48,6 +49,7 @@ export class Scheduler {
   private readonly schedulerName: string;
   private readonly nodes: Informer;
   private readonly pods: Informer;
+  private readonly claims: Informer;
   private readonly events: EventRecorder;
   private readonly state: AlgorithmState = { nextStartNodeIndex: 0 };
   private readonly bindConcurrency: number;
@@ -56,7 +58,7 @@ export class Scheduler {
   private worker?: Promise<void>;
 
   constructor(private readonly client: ApiClient, options: SchedulerOptions = {}) {
-    this.profile = options.profile ?? defaultProfile();
+    this.profile = options.profile ?? defaultProfile((namespace, name) => this.claims.get(`${namespace}/${name}`));
     this.schedulerName = options.schedulerName ?? DEFAULT_SCHEDULER_NAME;
     this.queue = new SchedulingQueue(options.flushIntervalMs);
     this.bindConcurrency = options.bindConcurrency ?? 32;
@@ -64,6 +66,7 @@ export class Scheduler {
     this.nodes = new Informer(client, NODES);
     // Finished pods hold no resources: kube-scheduler's pod informer leaves them out the same way.
     this.pods = new Informer(client, PODS, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
+    this.claims = new Informer(client, PERSISTENT_VOLUME_CLAIMS);
     this.nodes.addEventHandler({
       onAdd: (node) => this.onNodeChange(undefined, node),
       onUpdate: (old, node) => this.onNodeChange(old, node),
@@ -74,11 +77,16 @@ export class Scheduler {
       onUpdate: (old, pod) => this.onPodChange(old, pod),
       onDelete: (pod) => this.onPodDelete(pod),
     });
+    // A claim that appears or gets bound may let a waiting pod run (VolumeBinding's cluster events).
+    this.claims.addEventHandler({
+      onAdd: () => this.queue.moveAllToActive(),
+      onUpdate: () => this.queue.moveAllToActive(),
+    });
   }
 
   /** Fills the caches, then starts scheduling. Resolves once it is running. */
   async start(): Promise<void> {
-    await Promise.all([this.nodes.start(), this.pods.start()]);
+    await Promise.all([this.nodes.start(), this.pods.start(), this.claims.start()]);
     this.worker = runWorkers('scheduler', this.queue.active, (key) => this.scheduleOne(key), 1);
   }
 
@@ -87,6 +95,7 @@ export class Scheduler {
     this.queue.shutDown();
     this.nodes.stop();
     this.pods.stop();
+    this.claims.stop();
     await this.worker;
     await Promise.allSettled(this.bindings);
     await this.events.flush();
@@ -155,8 +164,8 @@ export class Scheduler {
 
     const result = schedulePod(this.profile, info, nodes, this.state);
     if ('fitError' in result) {
-      const { numAllNodes, statuses } = result.fitError;
-      return this.unschedulable(pod, cycle, fitErrorMessage(pod, numAllNodes, statuses));
+      const { numAllNodes, statuses, preFilterMessage } = result.fitError;
+      return this.unschedulable(pod, cycle, fitErrorMessage(pod, numAllNodes, statuses, preFilterMessage));
     }
     // Count the pod on its node now, before the API says so, so the next pod sees it.
     this.cache.assumePod(info, result.nodeName);

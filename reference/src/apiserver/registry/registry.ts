@@ -17,6 +17,7 @@ import { applyDefaults, initialStatus } from '../defaults.ts';
 import { validateCreate, validateUpdate } from '../validation/index.ts';
 import { decode, encode } from './codec.ts';
 import { prepareServiceCreate, prepareServiceUpdate, type ServiceRanges } from './services.ts';
+import { addStorageProtectionFinalizer } from './storage-protection.ts';
 import { deletionPlan, type DeleteOptions } from './deletion.ts';
 
 export interface WriteOptions {
@@ -82,6 +83,7 @@ export class Registry {
     else obj.status = status;
 
     applyDefaults(obj);
+    addStorageProtectionFinalizer(obj); // an admission plugin in Kubernetes
     const errors = validateCreate(obj);
     if (errors.length) throw invalid(resource, String(obj.metadata.name ?? ''), errors);
     const key = storageKey(resource, namespace, obj.metadata.name!);

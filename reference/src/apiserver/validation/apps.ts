@@ -93,7 +93,19 @@ export function validateDeployment(obj: KubeObject): FieldError[] {
     ...validateWorkloadSpec(obj),
     ...validateStrategy(obj.spec?.strategy),
     ...nonNegativeInt(obj.spec?.revisionHistoryLimit, 'spec.revisionHistoryLimit'),
+    ...validateProgressDeadline(obj.spec),
   ];
+}
+
+/** progressDeadlineSeconds ≥ 0 and > minReadySeconds: a pod must be able to become available in time (ValidateDeploymentSpec). */
+function validateProgressDeadline(spec: any): FieldError[] {
+  const deadline = spec?.progressDeadlineSeconds;
+  if (deadline === undefined || deadline === null) return [];
+  const errs = nonNegativeInt(deadline, 'spec.progressDeadlineSeconds');
+  if (!errs.length && deadline <= (spec.minReadySeconds ?? 0)) {
+    errs.push(invalidValue('spec.progressDeadlineSeconds', deadline, 'must be greater than minReadySeconds'));
+  }
+  return errs;
 }
 
 export function validateReplicaSet(obj: KubeObject): FieldError[] {

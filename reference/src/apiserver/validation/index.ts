@@ -11,8 +11,10 @@ import { validateDeployment, validateReplicaSet, validateSelectorUnchanged } fro
 import { validateService, validateServiceUpdate } from './service.ts';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.ts';
 import { validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.ts';
+import {
+  validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validatePersistentVolumeUpdate,
+} from './storage.ts';
 import { required, immutable } from './field-errors.ts';
-import { jsonEqual } from '../../api/objects.ts';
 
 type Check = (obj: KubeObject) => FieldError[];
 type UpdateCheck = (next: KubeObject, prev: KubeObject) => FieldError[];
@@ -25,11 +27,8 @@ const ON_CREATE: Record<string, Check> = {
   ConfigMap: validateConfigMap,
   Secret: validateSecret,
   EndpointSlice: validateEndpointSlice,
-  PersistentVolumeClaim: (pvc) => (pvc.spec?.accessModes?.length ? [] : [required('spec.accessModes')]),
-  PersistentVolume: (pv) => [
-    ...(pv.spec?.capacity?.storage ? [] : [required('spec.capacity')]),
-    ...(pv.spec?.accessModes?.length ? [] : [required('spec.accessModes')]),
-  ],
+  PersistentVolumeClaim: validatePersistentVolumeClaim,
+  PersistentVolume: validatePersistentVolume,
   Event: (ev) => (ev.involvedObject ? [] : [required('involvedObject')]),
 };
 
@@ -41,11 +40,8 @@ const ON_UPDATE: Record<string, UpdateCheck> = {
   ConfigMap: validateConfigMapUpdate,
   Secret: validateSecretUpdate,
   EndpointSlice: validateEndpointSliceUpdate,
-  // A bound claim's spec cannot change except its requested size (ValidatePersistentVolumeClaimUpdate).
-  PersistentVolumeClaim: (next, prev) =>
-    prev.spec?.volumeName && !jsonEqual({ ...next.spec, resources: undefined }, { ...prev.spec, resources: undefined })
-      ? [{ reason: 'FieldValueForbidden', field: 'spec', message: 'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims' }]
-      : [],
+  PersistentVolumeClaim: validatePersistentVolumeClaimUpdate,
+  PersistentVolume: validatePersistentVolumeUpdate,
   Namespace: (next, prev) =>
     next.metadata.labels?.['kubernetes.io/metadata.name'] !== prev.metadata.labels?.['kubernetes.io/metadata.name']
       ? [immutable("metadata.labels['kubernetes.io/metadata.name']", next.metadata.labels?.['kubernetes.io/metadata.name'])]

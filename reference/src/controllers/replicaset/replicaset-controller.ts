@@ -10,8 +10,8 @@
 //
 // A pod deleted by a user simply lowers the count; the next reconcile makes a new one.
 
-import type { KubeObject } from '../../api/types.ts';
-import { ApiStatusError, isConflict, isNotFound } from '../../client/api-client.ts';
+import type { KubeObject, OwnerReference } from '../../api/types.ts';
+import { ApiStatusError, hasStatusCause, isConflict, isNotFound } from '../../client/api-client.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
 import { keyOf, splitKey } from '../../client/informer.ts';
@@ -154,22 +154,24 @@ export class ReplicaSetController implements Controller {
     return claimed;
   }
 
-  private async adopt(rs: KubeObject, pod: KubeObject): Promise<KubeObject | undefined> {
-    const refs = [...(pod.metadata.ownerReferences ?? []), controllerReference(rs, 'apps/v1', 'ReplicaSet')];
-    try {
-      return await this.ctx.client.patch(resourcePath(PODS, pod.metadata.namespace, pod.metadata.name), ownerReferencesPatch(pod, refs));
-    } catch (err) {
-      if (isNotFound(err) || isConflict(err)) return undefined; // gone or changed: the next reconcile decides again
-      throw err;
-    }
+  private adopt(rs: KubeObject, pod: KubeObject): Promise<KubeObject | undefined> {
+    return this.setOwnerReferences(rs, pod, [...(pod.metadata.ownerReferences ?? []), controllerReference(rs, 'apps/v1', 'ReplicaSet')]);
   }
 
   private async release(rs: KubeObject, pod: KubeObject): Promise<void> {
-    const refs = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
+    await this.setOwnerReferences(rs, pod, (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid));
+  }
+
+  /** Writes a pod's ownerReferences; returns the pod as written, or undefined when it is gone or changed meanwhile. */
+  private async setOwnerReferences(rs: KubeObject, pod: KubeObject, refs: OwnerReference[]): Promise<KubeObject | undefined> {
     try {
-      await this.ctx.client.patch(resourcePath(PODS, pod.metadata.namespace, pod.metadata.name), ownerReferencesPatch(pod, refs));
+      return await this.ctx.client.patch(resourcePath(PODS, pod.metadata.namespace, pod.metadata.name), ownerReferencesPatch(pod, refs));
     } catch (err) {
-      if (!isNotFound(err) && !isConflict(err)) throw err;
+      if (isNotFound(err)) return undefined;
+      if (!isConflict(err)) throw err;
+      // The pod changed since our cache saw it (a status write, say): decide again in a moment.
+      this.queue.addAfter(keyOf(rs), 100);
+      return undefined;
     }
   }
 
@@ -186,7 +188,8 @@ export class ReplicaSetController implements Controller {
       const { created, error } = await slowStartBatch(count, () => this.createPod(rs));
       // Creations that never happened will never be observed.
       for (let i = created; i < count; i++) this.expectations.creationObserved(key);
-      if (error) {
+      // A namespace being deleted refuses new pods: that is no failure of ours (replica_set.go ignores it too).
+      if (error && !hasStatusCause(error, 'NamespaceTerminating')) {
         this.events.warning(rs, 'FailedCreate', `Error creating: ${error.message}`);
         return { reason: 'FailedCreate', message: error.message };
       }

@@ -15,6 +15,7 @@ import { ImagePullError, type ContainerConfig, type ContainerRuntime, type Image
 import { formatDuration, type Backoff } from './backoff.ts';
 import { ContainerConfigError, expandAll, processEnv, referencedNames, resolveEnv } from './env.ts';
 import { readEnvValues } from './config-sources.ts';
+import { readServiceEnv } from './service-env.ts';
 import type { ContainerRecord, PodRecord } from './pod-state.ts';
 import { ContainerCreateError, containerMounts, resolveContainerPath } from './volumes.ts';
 
@@ -226,7 +227,8 @@ export class ContainerSync {
     const { client } = this.deps;
     const configMaps = await readEnvValues(client, 'ConfigMap', record.namespace, referencedNames(spec, 'ConfigMap'));
     const secrets = await readEnvValues(client, 'Secret', record.namespace, referencedNames(spec, 'Secret'));
-    const env = resolveEnv(spec, { pod, podIP: record.podIP, hostIP: this.deps.nodeIP, configMaps, secrets });
+    const serviceEnv = await readServiceEnv(client, pod);
+    const env = resolveEnv(spec, { pod, podIP: record.podIP, hostIP: this.deps.nodeIP, configMaps, secrets, serviceEnv });
     const mounts = containerMounts(spec, volumes);
     const instance = c.instance ? c.restartCount + 1 : c.restartCount;
     return {

@@ -5,7 +5,8 @@
 // 2. env, in order: `value` with $(VAR) expanded from the variables declared
 //    before it, or `valueFrom`: a field of the pod (the downward API's
 //    fieldRef) or a key of a ConfigMap or Secret;
-// a later definition of a name replaces an earlier one.
+// a later definition of a name replaces an earlier one;
+// 3. under both, the Service variables (service-env.ts), which $(VAR) sees too.
 //
 // Then the process runtime's layers around it (conformance/images/README.md,
 // "The environment"): PATH, HOSTNAME and the image's own env below, the pod IP
@@ -30,6 +31,8 @@ export interface EnvSources {
    */
   configMaps: Map<string, Record<string, string> | undefined>;
   secrets: Map<string, Record<string, string> | undefined>;
+  /** The Service variables (service-env.ts): $(VAR) can use them; the container's own variables win. */
+  serviceEnv?: Record<string, string>;
 }
 
 function loaded(sources: EnvSources, kind: ConfigKind): Map<string, Record<string, string> | undefined> {
@@ -101,8 +104,8 @@ export function resolveEnv(container: any, sources: EnvSources): Record<string, 
   for (const item of container.env ?? []) {
     const from = item.valueFrom;
     if (!from) {
-      // $(VAR) sees only what was declared before this variable (and envFrom).
-      env[item.name] = expand(item.value ?? '', lookupIn(env));
+      // $(VAR) sees only what was declared before this variable (and envFrom, and the Service variables).
+      env[item.name] = expand(item.value ?? '', lookupIn(env, sources.serviceEnv ?? {}));
     } else if (from.fieldRef) {
       env[item.name] = fieldRefValue(from.fieldRef.fieldPath, sources);
     } else {
@@ -114,7 +117,7 @@ export function resolveEnv(container: any, sources: EnvSources): Record<string, 
       else if (data && !ref.optional) throw new ContainerConfigError(`couldn't find key ${ref.key} in ${kind} ${namespace}/${ref.name}`);
     }
   }
-  return env;
+  return { ...sources.serviceEnv, ...env };
 }
 // LAB end
 

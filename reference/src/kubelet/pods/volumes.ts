@@ -13,15 +13,16 @@
 //   downwardAPI            <node dir>/pods/<uid>/volumes/kubernetes.io~downward-api/<name>
 //   hostPath               <node dir>/hostpath/<path>: the node's "/" is confined to the node dir,
 //                          so a pod cannot write the machine's files; never removed
-//   persistentVolumeClaim  the claim's bound PersistentVolume, when it is a hostPath or local volume
+//   persistentVolumeClaim  the claim's bound PersistentVolume, when it is a hostPath or local volume:
+//                          the folder of that path on the machine, shared by all nodes (claim-volumes.ts)
 
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import type { KubeObject } from '../../api/types.ts';
-import { isNotFound, type ApiClient } from '../../client/api-client.ts';
-import { resourcePath } from '../../client/paths.ts';
+import type { ApiClient } from '../../client/api-client.ts';
 import { fieldRefValue } from './env.ts';
 import { CONFIG_KINDS, KINDS, fileContents, readConfigObject, type ConfigKind } from './config-sources.ts';
+import { setUpClaimVolume } from './claim-volumes.ts';
 
 /** A volume that cannot be set up: the pod waits in ContainerCreating with a FailedMount event. */
 export class VolumeError extends Error {}
@@ -79,7 +80,7 @@ async function setUpVolume(pod: KubeObject, volume: any, ctx: VolumeContext): Pr
     }
     return writeFiles(join(volumes, 'kubernetes.io~downward-api', volume.name), files);
   }
-  if (volume.persistentVolumeClaim) return setUpClaim(pod, volume.persistentVolumeClaim.claimName, ctx);
+  if (volume.persistentVolumeClaim) return setUpClaimVolume(pod, volume.persistentVolumeClaim, ctx);
   const kind = Object.keys(volume).find((k) => k !== 'name') ?? 'unknown';
   throw new VolumeError(`${kind} volumes are not supported by the kubelab node agent`);
 }
@@ -112,24 +113,6 @@ function setUpHostPath(nodeDir: string, path: string, type: string): string {
       throw new VolumeError(`hostPath type ${type} is not supported by the kubelab node agent`);
   }
   return real;
-}
-
-/** A claim's volume: the PersistentVolume it is bound to, if that is a path on the node. */
-async function setUpClaim(pod: KubeObject, claimName: string, ctx: VolumeContext): Promise<string> {
-  const ns = pod.metadata.namespace!;
-  let claim: KubeObject;
-  try {
-    claim = await ctx.client.get(resourcePath({ group: '', version: 'v1', plural: 'persistentvolumeclaims' }, ns, claimName));
-  } catch (err) {
-    if (isNotFound(err)) throw new VolumeError(`persistentvolumeclaim "${claimName}" not found`);
-    throw err;
-  }
-  const volumeName = claim.spec?.volumeName;
-  if (!volumeName || claim.status?.phase !== 'Bound') throw new VolumeError(`PVC ${ns}/${claimName} is not bound`);
-  const pv = await ctx.client.get(resourcePath({ group: '', version: 'v1', plural: 'persistentvolumes' }, undefined, volumeName));
-  if (pv.spec?.hostPath) return setUpHostPath(ctx.nodeDir, pv.spec.hostPath.path, pv.spec.hostPath.type ?? '');
-  if (pv.spec?.local) return setUpHostPath(ctx.nodeDir, pv.spec.local.path, 'Directory');
-  throw new VolumeError(`PersistentVolume ${volumeName}: only hostPath and local volumes are supported by the kubelab node agent`);
 }
 
 /** A file of a volume: its bytes and its permission bits (volumeutil.FileProjection). */
