@@ -17,6 +17,7 @@ import {
 import { newReplicaSetReplicas, newReplicaSetTarget, oldReplicaSetsScaleDown } from '../../reference/src/controllers/deployment/rolling.ts';
 import { isScalingEvent, scaleReplicaSets } from '../../reference/src/controllers/deployment/scaling.ts';
 import { calculateStatus, sameStatus } from '../../reference/src/controllers/deployment/status.ts';
+import { selectControllers } from '../../reference/src/controller-manager/controllers.ts';
 
 const template = (image = 'kubelab/web:1', extra: Record<string, unknown> = {}) => ({
   metadata: { labels: { app: 'web' } },
@@ -189,6 +190,20 @@ describe('rolling update arithmetic', () => {
     expect(steps.map((s) => [s.rs.metadata.name, s.replicas])).toEqual([['older', 1]]);
   });
 
+  it('does not trust a ReplicaSet status that still counts pods being removed', () => {
+    const d = deployment({ replicas: 4 }); // at most 5 pods, at least 3 available
+    // Old was just scaled 2 → 1; its status still counts both pods.
+    const shrinking = rs('old', 1, { actual: 2, available: 2 });
+    const grown = rs('new', 3, { available: 2 });
+    // 1 + 3 asked for, but 2 + 3 pods still exist: no new pod until the old one is gone.
+    expect(newReplicaSetTarget(d, [shrinking, grown], grown)).toBeUndefined();
+    expect(newReplicaSetTarget(d, [rs('old', 1), grown], grown)).toBe(4);
+    // Old was just scaled 3 → 2 and its status says 3 available: it keeps at most 2, so one more may go, not two.
+    const old = rs('old', 2, { actual: 3, available: 3 });
+    const fresh = rs('new', 3, { available: 2 });
+    expect(oldReplicaSetsScaleDown(d, [old, fresh], [old], fresh).map((s) => s.replicas)).toEqual([1]);
+  });
+
   it('a whole rollout, step by step, stays within the bounds (pods become available at once)', () => {
     for (const [replicas, surge, unavailable] of [[4, 1, 1], [3, '25%', '25%'], [10, 3, 2], [5, 0, 1], [2, 2, 0]] as const) {
       const d = deployment({ replicas, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: surge, maxUnavailable: unavailable } } });
@@ -286,5 +301,12 @@ describe('status and progress', () => {
     expect(pausedStatus(deployment({ paused: false }, { status: paused }), now)?.conditions).toMatchObject([{ reason: 'DeploymentResumed', message: 'Deployment is resumed' }]);
     const timedOut = { conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] };
     expect(pausedStatus(deployment({ paused: true }, { status: timedOut }), now)).toBeUndefined();
+  });
+});
+
+describe('registration', () => {
+  it('the controller manager knows it as deployment-controller, or deployment for short', () => {
+    expect(selectControllers('deployment')).toEqual(['deployment-controller']);
+    expect(selectControllers('*,-deployment')).not.toContain('deployment-controller');
   });
 });

@@ -5,7 +5,7 @@
 // The cluster is started as the graders start it (conformance/harness/process-driver.ts)
 // with one node, so pods really run and become ready. `rollout undo` is done by
 // kubectl itself: it reads the ReplicaSets, then JSON-patches the Deployment's
-// template back (see /work/shared/reference/kubectl-wire.md); the controller
+// template back (k8s.io/kubectl/pkg/polymorphichelpers/rollback.go); the controller
 // must then reuse the old ReplicaSet under a new revision number.
 
 import { spawn } from 'node:child_process';
@@ -186,6 +186,9 @@ describe.skipIf(!KUBECTL)(`kubectl rollouts against the reference${KUBECTL ? '' 
     expect(byRevision).toEqual({ 1: 0, 2: 4 });
     const out = await ok('rollout', 'history', 'deployment/web', '--revision=2');
     expect(out).toContain('Image:\tkubelab/web:2');
+    // The Deployment's annotations reach its current ReplicaSet: CHANGE-CAUSE in the history.
+    await ok('annotate', 'deployment/web', 'kubernetes.io/change-cause=set image to web:2');
+    await eventually('CHANGE-CAUSE of revision 2', async () => /^2\s+set image to web:2$/m.test(await ok('rollout', 'history', 'deployment/web')));
   });
 
   it('rollout undo: back to web:1 with the old ReplicaSet renumbered 3; --to-revision=2 gives revision 4', { timeout: 120_000 }, async () => {

@@ -64,6 +64,13 @@ check({
   if (message !== `ReplicaSet "${rs.metadata.name}" has successfully progressed.`) {
     t.fail(`Progressing message: ReplicaSet "${rs.metadata.name}" has successfully progressed.`, JSON.stringify(message));
   }
+  // Kubernetes before v1.31 wrote "Scaled up replica set X to 3"; since then "from 0 to 3".
+  const scaled = new RegExp(`^Scaled up replica set ${rs.metadata.name} (from 0 )?to 3$`);
+  let events: any[] = [];
+  await t.eventually(`an event ScalingReplicaSet "Scaled up replica set ${rs.metadata.name} from 0 to 3" on the Deployment`, async () => {
+    events = (await t.raw({ path: `/api/v1/namespaces/${namespace}/events` })).json?.items ?? [];
+    return events.some((e) => e.involvedObject?.kind === 'Deployment' && e.involvedObject?.name === 'web' && e.reason === 'ScalingReplicaSet' && scaled.test(e.message)) ? true : undefined;
+  }, { seen: () => events.map((e) => `${e.involvedObject?.kind}/${e.involvedObject?.name} ${e.reason}: ${e.message}`).join('; ') || 'no events' });
 });
 
 check({
@@ -79,15 +86,15 @@ check({
 
   // Pods that are being deleted count neither way (the docs' note on terminating pods).
   let worst = { pods: 0, available: 4 };
-  let broken: { what: string; pods: any[] } | undefined;
+  let broken: { what: string; pods: any[]; at: number } | undefined;
   const timeline: string[] = [];
   const set = await PodSet.open(t, namespace, 'web', (pods, e) => {
-    timeline.push(`${Date.now() % 100000} ${e.type} ${e.object.metadata.name} ${imageOf(e.object)} ready=${isReady(e.object)} term=${isTerminating(e.object)}`);
+    timeline.push(`${e.type} ${e.object.metadata.name} (${imageOf(e.object)})${isReady(e.object) ? ' ready' : ''}${isTerminating(e.object) ? ' terminating' : ''}`);
     const live = pods.filter((p) => !isTerminating(p));
     const available = live.filter(isReady).length;
     worst = { pods: Math.max(worst.pods, live.length), available: Math.min(worst.available, available) };
-    if (!broken && live.length > 5) broken = { what: `${live.length} pods that are not terminating`, pods: live };
-    if (!broken && available < 3) broken = { what: `only ${available} available pods`, pods: live };
+    if (!broken && live.length > 5) broken = { what: `${live.length} pods that are not terminating`, pods: live, at: timeline.length };
+    if (!broken && available < 3) broken = { what: `only ${available} available pods`, pods: live, at: timeline.length };
   });
   await setImage(t, namespace, 'web', WEB_2);
   let d: any;
@@ -104,8 +111,13 @@ check({
   set.catchUp();
   if (broken) {
     t.fail('at most 5 pods (replicas + maxSurge) and at least 3 available (replicas − maxUnavailable) at every moment of the rollout',
-      broken.what, [{ label: 'timeline', value: timeline }, { label: 'rs', value: (await replicaSetsOf(t, namespace, created)).map((r) => [r.metadata.name, r.spec.replicas, r.status]) }, { label: 'pods at that moment', value: broken.pods.map((p) => ({ name: p.metadata.name, image: imageOf(p), ready: isReady(p) })) }],
-      'scale the new ReplicaSet up only while Σ spec.replicas < replicas + maxSurge, and old ones down only while more than replicas − maxUnavailable are available');
+      broken.what, [
+        { label: 'pods at that moment', value: broken.pods.map((p) => ({ name: p.metadata.name, image: imageOf(p), ready: isReady(p) })) },
+        { label: 'the pod changes up to that moment (last 20)', value: timeline.slice(0, broken.at).slice(-20) },
+        { label: 'ReplicaSets now', value: (await replicaSetsOf(t, namespace, created)).map((r) => ({ name: r.metadata.name, replicas: r.spec.replicas, status: r.status })) },
+      ],
+      'scale the new ReplicaSet up only while the ReplicaSets have fewer than replicas + maxSurge pods, and old ones down only while more than replicas − maxUnavailable are available; '
+      + 'mind that just after a scale-down a ReplicaSet\'s status still counts the pods it is deleting');
   }
   const pods = [...set.pods.values()].filter((p) => !isTerminating(p));
   if (pods.length !== 4 || pods.some((p) => imageOf(p) !== WEB_2 || !isReady(p))) {

@@ -40,6 +40,24 @@ export function availableReplicaCount(rss: (KubeObject | undefined)[]): number {
   return present(rss).reduce((n, rs) => n + (rs.status?.availableReplicas ?? 0), 0);
 }
 
+/**
+ * The pods a ReplicaSet may still have: its size, or more while its
+ * controller has not yet removed the surplus of a scale-down (its status
+ * still counts them). Kubernetes counts spec.replicas alone (see rolling.ts).
+ */
+export function podsAtMost(rs: KubeObject): number {
+  return Math.max(specReplicas(rs), rs.status?.replicas ?? 0);
+}
+
+/**
+ * The available pods a ReplicaSet keeps: never more than its size, even while
+ * its status still counts available pods that it is about to delete.
+ * Kubernetes counts status.availableReplicas alone (see rolling.ts).
+ */
+export function availableAtLeast(rs: KubeObject): number {
+  return Math.min(specReplicas(rs), rs.status?.availableReplicas ?? 0);
+}
+
 /** The ReplicaSets asked for at least one pod (FilterActiveReplicaSets). */
 export function activeReplicaSets(rss: (KubeObject | undefined)[]): KubeObject[] {
   return present(rss).filter((rs) => specReplicas(rs) > 0);

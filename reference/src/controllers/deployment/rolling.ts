@@ -1,19 +1,28 @@
 // The RollingUpdate strategy (pkg/controller/deployment/rolling.go): replace
 // pods a few at a time, so that while the template changes
 //
-//   Σ spec.replicas of all ReplicaSets  ≤  replicas + maxSurge
-//   available pods                      ≥  replicas − maxUnavailable
+//   pods (not terminating)  ≤  replicas + maxSurge
+//   available pods          ≥  replicas − maxUnavailable
 //
 // Each reconcile makes one move: scale the new ReplicaSet up as far as the
 // surge allows; if it cannot grow, scale old ReplicaSets down as far as
 // availability allows; then report status. Pods becoming available (seen in
 // the ReplicaSets' status) wake the controller for the next move.
 // https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment
+//
+// The controller sees pods only through the ReplicaSets' status, which lags:
+// just after a scale-down, a ReplicaSet's status still counts the pods its
+// controller is about to delete. Kubernetes plans with spec.replicas and
+// status.availableReplicas as they are, and so may, for a moment, start a new
+// pod before an old one is gone or count an old pod as available twice. Here
+// a ReplicaSet counts as max(spec, status.replicas) pods and as at most
+// spec.replicas available ones (podsAtMost, availableAtLeast), which keeps both
+// bounds at every moment (reference/DEVIATIONS.md).
 
 import type { KubeObject } from '../../api/types.ts';
 import { desiredReplicas, maxSurge, maxUnavailable } from './fenceposts.ts';
 import { deploymentComplete } from './progress.ts';
-import { activeReplicaSets, availableReplicaCount, byCreation, replicaCount, specReplicas, type Scaling } from './replica-sets.ts';
+import { activeReplicaSets, availableAtLeast, byCreation, podsAtMost, specReplicas, type Scaling } from './replica-sets.ts';
 import type { Rollout } from './rollout.ts';
 
 export async function rolloutRolling(r: Rollout, rsList: KubeObject[]): Promise<void> {
@@ -35,14 +44,14 @@ export async function rolloutRolling(r: Rollout, rsList: KubeObject[]): Promise<
 // LAB(deployments) begin: one step of a rolling update (NewRSNewReplicas, reconcileOldReplicaSets)
 /**
  * The size the new ReplicaSet may grow to now: up to spec.replicas, as long
- * as all ReplicaSets together ask for at most replicas + maxSurge pods
- * (NewRSNewReplicas). Counting spec.replicas rather than pods is what keeps
- * the bound even while pods are still being created or deleted.
+ * as all ReplicaSets together have at most replicas + maxSurge pods
+ * (NewRSNewReplicas). Counting what the ReplicaSets were asked for, not the
+ * pods seen, is what keeps the bound while pods are still being created.
  */
 export function newReplicaSetReplicas(d: KubeObject, allRSs: KubeObject[], newRS: KubeObject): number {
   if (d.spec?.strategy?.type === 'Recreate') return desiredReplicas(d);
   const maxTotal = desiredReplicas(d) + maxSurge(d);
-  const current = replicaCount(allRSs);
+  const current = allRSs.reduce((n, rs) => n + podsAtMost(rs), 0);
   if (current >= maxTotal) return specReplicas(newRS);
   const scaleUp = Math.min(maxTotal - current, desiredReplicas(d) - specReplicas(newRS));
   return specReplicas(newRS) + scaleUp;
@@ -67,10 +76,11 @@ export function newReplicaSetTarget(d: KubeObject, allRSs: KubeObject[], newRS: 
  * (scaleDownOldReplicaSetsForRollingUpdate).
  */
 export function oldReplicaSetsScaleDown(d: KubeObject, allRSs: KubeObject[], oldRSs: KubeObject[], newRS: KubeObject): Scaling[] {
-  if (replicaCount(oldRSs) === 0) return [];
+  const size = (rss: KubeObject[]) => rss.reduce((n, rs) => n + specReplicas(rs), 0);
+  if (size(oldRSs) === 0) return [];
   const minAvailable = desiredReplicas(d) - maxUnavailable(d);
-  const newUnavailable = specReplicas(newRS) - (newRS.status?.availableReplicas ?? 0);
-  const maxScaledDown = replicaCount(allRSs) - minAvailable - newUnavailable;
+  const newUnavailable = specReplicas(newRS) - availableAtLeast(newRS);
+  const maxScaledDown = size(allRSs) - minAvailable - newUnavailable;
   if (maxScaledDown <= 0) return [];
 
   const steps: Scaling[] = [];
@@ -81,26 +91,25 @@ export function oldReplicaSetsScaleDown(d: KubeObject, allRSs: KubeObject[], old
   let cleaned = 0;
   for (const rs of sorted) {
     if (cleaned >= maxScaledDown) break;
-    const size = specReplicas(rs);
-    const unhealthy = size - (rs.status?.availableReplicas ?? 0);
-    if (size === 0 || unhealthy <= 0) continue;
+    const unhealthy = specReplicas(rs) - availableAtLeast(rs);
+    if (unhealthy === 0) continue;
     const count = Math.min(maxScaledDown - cleaned, unhealthy);
-    sizes.set(rs, size - count);
-    steps.push({ rs, replicas: size - count });
+    sizes.set(rs, specReplicas(rs) - count);
+    steps.push({ rs, replicas: specReplicas(rs) - count });
     cleaned += count;
   }
 
   // 2. Then available pods, as long as enough stay available.
-  const available = availableReplicaCount(allRSs);
+  const available = allRSs.reduce((n, rs) => n + availableAtLeast(rs), 0);
   if (available <= minAvailable) return steps;
   const budget = available - minAvailable;
   let scaledDown = 0;
   for (const rs of sorted) {
     if (scaledDown >= budget) break;
-    const size = sizes.get(rs) ?? specReplicas(rs);
-    if (size === 0) continue;
-    const count = Math.min(size, budget - scaledDown);
-    steps.push({ rs, replicas: size - count });
+    const current = sizes.get(rs) ?? specReplicas(rs);
+    if (current === 0) continue;
+    const count = Math.min(current, budget - scaledDown);
+    steps.push({ rs, replicas: current - count });
     scaledDown += count;
   }
   return steps;

@@ -110,7 +110,10 @@ export class Rollout {
       if (!(err instanceof ApiStatusError)) throw err;
       if (err.reason === 'AlreadyExists') {
         const found = this.deps.cachedReplicaSet(d.metadata.namespace!, name);
-        if (!found) throw err; // not in the cache yet: look again later
+        if (!found) {
+          this.deps.requeueAfter(1000); // not in our cache yet: look again in a moment
+          throw err;
+        }
         if (controllerOf(found)?.uid !== d.metadata.uid || !equalIgnoreHash(d.spec.template, found.spec?.template)) {
           // Another template under this name: a hash collision. Counting it changes the next hash.
           const status: DeploymentStatus = structuredClone(d.status);
