@@ -8,76 +8,21 @@
 // template back (k8s.io/kubectl/pkg/polymorphichelpers/rollback.go); the controller
 // must then reuse the old ReplicaSet under a new revision number.
 
-import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessCluster } from '../../conformance/harness/process-driver.ts';
+import { KUBECTL, kubectlSession, kubectlTitle } from './support.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const kubectl = kubectlSession({ name: 'kubectl-rollout', nodes: 1, store: 'memory', timeoutMs: 20_000 });
+const { ok, fails, getJson, writeManifest } = kubectl;
 
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-const KUBECTL = findOnPath('kubectl');
-const SKIP_REASON = 'skipped: kubectl is not on PATH';
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-let cluster: ProcessCluster;
-let workDir: string;
-let env: NodeJS.ProcessEnv;
-
-function kubectl(args: string[], timeoutMs = 20_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(KUBECTL!, [...args, '--request-timeout=10s'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const run = await kubectl(args);
-  expect(run.code, `kubectl ${args.join(' ')} failed:\n${run.stderr}${run.stdout}`).toBe(0);
-  return run.stdout;
-}
-
-async function fails(...args: string[]): Promise<string> {
-  const run = await kubectl(args);
-  expect(run.code, `kubectl ${args.join(' ')} should have failed:\n${run.stdout}`).not.toBe(0);
-  return run.stderr;
-}
+/** How long a `rollout status` (which waits up to 60 s) may run before it is killed. */
+const ROLLOUT_STATUS_TIMEOUT_MS = 70_000;
 
 /** `kubectl rollout status`, which waits (a watch) until the rollout is complete. */
 async function rolledOut(name: string): Promise<string> {
-  const run = await kubectl(['rollout', 'status', `deployment/${name}`, '--timeout=60s'], 70_000);
+  const run = await kubectl.run(['rollout', 'status', `deployment/${name}`, '--timeout=60s'], { timeoutMs: ROLLOUT_STATUS_TIMEOUT_MS });
   expect(run.code, `rollout status ${name}:\n${run.stderr}${run.stdout}`).toBe(0);
   expect(run.stdout).toContain(`deployment "${name}" successfully rolled out`);
   return run.stdout;
-}
-
-async function getJson(...args: string[]): Promise<any> {
-  return JSON.parse(await ok('get', ...args, '-o', 'json'));
 }
 
 function table(text: string): { columns: string[]; rows: string[][] } {
@@ -130,23 +75,13 @@ spec:
 `;
 }
 
-describe.skipIf(!KUBECTL)(`kubectl rollouts against the reference${KUBECTL ? '' : ` (${SKIP_REASON})`}`, () => {
-  beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), 'kubelab-kubectl-rollout-'));
-    const home = join(workDir, 'home');
-    mkdirSync(home);
-    cluster = await ProcessCluster.start({ implDir: REPO_ROOT, dataDir: join(workDir, 'cluster'), nodes: 1, profile: 'fast', store: 'memory' });
-    env = { PATH: process.env.PATH, HOME: home, KUBECONFIG: cluster.kubeconfig, LANG: 'C' };
-  }, 90_000);
+describe.skipIf(!KUBECTL)(kubectlTitle('kubectl rollouts against the reference'), () => {
+  beforeAll(() => kubectl.start(), 90_000);
 
-  afterAll(async () => {
-    await cluster?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  afterAll(() => kubectl.stop());
 
   it('apply, then rollout status: one ReplicaSet web-<hash>, three available pods', { timeout: 90_000 }, async () => {
-    const file = join(workDir, 'web.yaml');
-    writeFileSync(file, deploymentYaml('web', 3, 'kubelab/web:1'));
+    const file = writeManifest('web.yaml', deploymentYaml('web', 3, 'kubelab/web:1'));
     expect(await ok('apply', '-f', file)).toContain('deployment.apps/web created');
     await rolledOut('web');
 
@@ -246,12 +181,11 @@ describe.skipIf(!KUBECTL)(`kubectl rollouts against the reference${KUBECTL ? '' 
   });
 
   it('rollout status fails once a rollout exceeds its progress deadline', { timeout: 90_000 }, async () => {
-    const file = join(workDir, 'stuck.yaml');
-    writeFileSync(file, deploymentYaml('stuck', 1, 'kubelab/web:1', '\n  progressDeadlineSeconds: 3'));
+    const file = writeManifest('stuck.yaml', deploymentYaml('stuck', 1, 'kubelab/web:1', '\n  progressDeadlineSeconds: 3'));
     expect(await ok('apply', '-f', file)).toContain('deployment.apps/stuck created');
     await rolledOut('stuck');
     await ok('set', 'image', 'deployment/stuck', 'web=kubelab/nope:1');
-    const run = await kubectl(['rollout', 'status', 'deployment/stuck', '--timeout=60s'], 70_000);
+    const run = await kubectl.run(['rollout', 'status', 'deployment/stuck', '--timeout=60s'], { timeoutMs: ROLLOUT_STATUS_TIMEOUT_MS });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('error: deployment "stuck" exceeded its progress deadline');
     const d = await getJson('deploy', 'stuck');

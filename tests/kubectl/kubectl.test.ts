@@ -13,90 +13,19 @@
 // The server is started as the graders start it (conformance/harness/process-driver.ts,
 // memory store) but with no nodes, so pods stay Pending: the rollout commands,
 // which need running pods, are in workflow.test.ts.
-//
-// kubectl keeps a discovery cache in $HOME/.kube/cache; each run gets its own
-// HOME so that kubectl discovers this server from scratch. On a machine without
-// kubectl the suite is skipped, and its title says why.
-//
 
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { ProcessCluster } from '../../conformance/harness/process-driver.ts';
+import { KUBECTL, kubectlSession, kubectlTitle } from './support.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Where kubectl is, or undefined when it is not on PATH. */
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const file = join(dir, name);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
-
-const KUBECTL = findOnPath('kubectl');
-const SKIP_REASON = 'skipped: kubectl is not on PATH';
-if (!KUBECTL) console.warn(`tests/kubectl: ${SKIP_REASON}`);
-
-/** Every request kubectl makes gives up after this; every kubectl process is killed after SPAWN_TIMEOUT_MS. */
-const REQUEST_TIMEOUT = '--request-timeout=10s';
+/** Every kubectl process is killed after this. */
 const SPAWN_TIMEOUT_MS = 20_000;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-let cluster: ProcessCluster;
-let workDir: string;
-let env: NodeJS.ProcessEnv;
-
-/** Runs kubectl with the test's KUBECONFIG and HOME; resolves when it exits (or is killed at the spawn timeout). */
-function kubectl(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(KUBECTL!, [...args, REQUEST_TIMEOUT], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), SPAWN_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Runs kubectl and expects exit code 0; returns stdout. */
-async function ok(...args: string[]): Promise<string> {
-  const run = await kubectl(args);
-  expect(run.code, `kubectl ${args.join(' ')} failed:\n${run.stderr}${run.stdout}`).toBe(0);
-  return run.stdout;
-}
-
-/** Runs kubectl and expects it to fail; returns stderr. */
-async function fails(...args: string[]): Promise<string> {
-  const run = await kubectl(args);
-  expect(run.code, `kubectl ${args.join(' ')} should have failed:\n${run.stdout}`).not.toBe(0);
-  return run.stderr;
-}
-
-async function getJson(...args: string[]): Promise<any> {
-  return JSON.parse(await ok('get', ...args, '-o', 'json'));
-}
+const kubectl = kubectlSession({ name: 'kubectl', nodes: 0, store: 'memory', timeoutMs: SPAWN_TIMEOUT_MS });
+const { ok, fails, getJson, writeManifest: manifest } = kubectl;
 
 /** A table as kubectl prints it: the header's column names, and each row's cells (columns are 2+ spaces apart). */
 function table(text: string): { columns: string[]; rows: string[][] } {
@@ -108,12 +37,6 @@ function table(text: string): { columns: string[]; rows: string[][] } {
 /** The blocks `kubectl get a,b` and `get all` print, one per resource type, separated by blank lines. */
 function sections(text: string): string[] {
   return text.split(/\n\s*\n/).filter((s) => s.trim() !== '');
-}
-
-function manifest(name: string, text: string): string {
-  const file = join(workDir, name);
-  writeFileSync(file, text);
-  return file;
 }
 
 function deploymentYaml(o: { name: string; replicas: number; image: string; env?: Record<string, string> }): string {
@@ -152,26 +75,18 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_00
   }
 }
 
-describe.skipIf(!KUBECTL)(`real kubectl against the reference API server${KUBECTL ? '' : ` (${SKIP_REASON})`}`, () => {
+describe.skipIf(!KUBECTL)(kubectlTitle('real kubectl against the reference API server'), () => {
   let webYaml: string;
 
   beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), 'kubelab-kubectl-'));
-    const home = join(workDir, 'home');
-    mkdirSync(home);
     // These tests look at Deployments exactly as stored: no deployment controller
     // (tests/kubectl/deployments.test.ts runs rollouts). Children inherit this env.
     process.env.KUBELAB_CONTROLLERS = '*,-deployment';
-    cluster = await ProcessCluster.start({ implDir: REPO_ROOT, dataDir: join(workDir, 'cluster'), nodes: 0, profile: 'fast', store: 'memory' });
-    // A fresh HOME: an empty discovery cache (~/.kube/cache) and no other kubeconfig.
-    env = { PATH: process.env.PATH, HOME: home, KUBECONFIG: cluster.kubeconfig, LANG: 'C' };
+    await kubectl.start();
     webYaml = manifest('web.yaml', deploymentYaml({ name: 'web', replicas: 2, image: 'kubelab/web:1', env: { A: '1', B: '2' } }));
   });
 
-  afterAll(async () => {
-    await cluster?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  afterAll(() => kubectl.stop());
 
   describe('discovery and version', () => {
     it('version: the server reports v1.32, so the kubectl dispatcher runs kubectl 1.32', async () => {
@@ -286,9 +201,9 @@ describe.skipIf(!KUBECTL)(`real kubectl against the reference API server${KUBECT
     });
 
     it('edit: kubectl GETs, runs KUBE_EDITOR on the YAML, then sends the difference as a patch', async () => {
-      const editor = join(workDir, 'editor.sh');
+      const editor = join(kubectl.workDir, 'editor.sh');
       writeFileSync(editor, `#!/bin/sh\nsed -i 's/replicas: 5/replicas: 4/' "$1"\n`, { mode: 0o755 });
-      const run = await kubectl(['edit', 'deployment', 'web'], { KUBE_EDITOR: editor });
+      const run = await kubectl.run(['edit', 'deployment', 'web'], { env: { KUBE_EDITOR: editor } });
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toContain('deployment.apps/web edited');
       expect((await getJson('deploy', 'web')).spec.replicas).toBe(4);
@@ -443,7 +358,7 @@ describe.skipIf(!KUBECTL)(`real kubectl against the reference API server${KUBECT
 
     it('get pods -w: a list, then a watch from its resourceVersion, one row per event', async () => {
       await ok('run', 'first', '--image=kubelab/box:1', '--labels=watch=me');
-      const watcher = spawn(KUBECTL!, ['get', 'pods', '-l', 'watch=me', '-w', '--request-timeout=20s'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const watcher = spawn(KUBECTL!, ['get', 'pods', '-l', 'watch=me', '-w', '--request-timeout=20s'], { env: kubectl.env, stdio: ['ignore', 'pipe', 'pipe'] });
       const killer = setTimeout(() => watcher.kill('SIGKILL'), SPAWN_TIMEOUT_MS);
       let out = '';
       watcher.stdout.on('data', (d) => (out += d));

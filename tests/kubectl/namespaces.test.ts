@@ -3,58 +3,12 @@
 // once it is gone; `kubectl delete rs` takes the pods with it, or leaves them
 // behind with --cascade=orphan; a terminating namespace takes no new objects
 // and says in `kubectl describe` what it is waiting for.
-//
-// kubectl keeps a discovery cache in $HOME/.kube/cache; the test gets its own
-// HOME. On a machine without kubectl the suite is skipped, and its title says why.
 
-import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessCluster } from '../../conformance/harness/process-driver.ts';
+import { KUBECTL, kubectlSession, kubectlTitle } from './support.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const KUBECTL = (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'kubectl')).find((file) => {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-});
-
-let cluster: ProcessCluster;
-let workDir: string;
-let env: NodeJS.ProcessEnv;
-
-function kubectl(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(KUBECTL!, [...args, '--request-timeout=10s'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const run = await kubectl(...args);
-  expect(run.code, `kubectl ${args.join(' ')} failed:\n${run.stderr}${run.stdout}`).toBe(0);
-  return run.stdout;
-}
-
-async function json(...args: string[]): Promise<any> {
-  return JSON.parse(await ok('get', ...args, '-o', 'json'));
-}
+const kubectl = kubectlSession({ name: 'namespaces', nodes: 1, store: 'memory', timeoutMs: 30_000 });
+const { ok, getJson: json, writeManifest } = kubectl;
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -67,8 +21,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 function replicaSetYaml(name: string, replicas: number): string {
-  const file = join(workDir, `${name}.yaml`);
-  writeFileSync(file, `apiVersion: apps/v1
+  return writeManifest(`${name}.yaml`, `apiVersion: apps/v1
 kind: ReplicaSet
 metadata:
   name: ${name}
@@ -87,7 +40,6 @@ spec:
       - name: web
         image: kubelab/web:1
 `);
-  return file;
 }
 
 /** Waits for `count` Running pods with label app=<name> in the namespace; returns them. */
@@ -98,19 +50,10 @@ async function runningPods(namespace: string, name: string, count: number): Prom
   });
 }
 
-describe.skipIf(!KUBECTL)(`kubectl delete: namespaces and cascading${KUBECTL ? '' : ' (skipped: kubectl is not on PATH)'}`, () => {
-  beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), 'kubelab-namespaces-'));
-    const home = join(workDir, 'home');
-    mkdirSync(home);
-    cluster = await ProcessCluster.start({ implDir: REPO_ROOT, dataDir: join(workDir, 'cluster'), nodes: 1, profile: 'fast', store: 'memory' });
-    env = { PATH: process.env.PATH, HOME: home, KUBECONFIG: cluster.kubeconfig, LANG: 'C' };
-  }, 60_000);
+describe.skipIf(!KUBECTL)(kubectlTitle('kubectl delete: namespaces and cascading'), () => {
+  beforeAll(() => kubectl.start(), 60_000);
 
-  afterAll(async () => {
-    await cluster?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  afterAll(() => kubectl.stop());
 
   it('delete namespace: returns within a few seconds, and the namespace and everything in it are gone', async () => {
     await ok('create', 'namespace', 'shop');
@@ -118,13 +61,13 @@ describe.skipIf(!KUBECTL)(`kubectl delete: namespaces and cascading${KUBECTL ? '
     await ok('create', 'configmap', 'settings', '-n', 'shop', '--from-literal=color=blue');
     await runningPods('shop', 'web', 2);
 
-    const run = await kubectl('delete', 'namespace', 'shop');
+    const run = await kubectl.run(['delete', 'namespace', 'shop']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('namespace "shop" deleted');
     expect(run.ms).toBeLessThan(8000);
-    expect((await kubectl('get', 'namespace', 'shop')).stderr).toContain('namespaces "shop" not found');
+    expect((await kubectl.run(['get', 'namespace', 'shop'])).stderr).toContain('namespaces "shop" not found');
     for (const kind of ['pods', 'replicasets', 'configmaps']) {
-      const left = await kubectl('get', kind, '-n', 'shop');
+      const left = await kubectl.run(['get', kind, '-n', 'shop']);
       expect(left.stderr, kind).toContain('No resources found in shop namespace.');
     }
   }, 60_000);
@@ -151,12 +94,11 @@ describe.skipIf(!KUBECTL)(`kubectl delete: namespaces and cascading${KUBECTL ? '
 
   it('a terminating namespace refuses new objects and describes what holds it; the immortal ones cannot be deleted', async () => {
     await ok('create', 'namespace', 'held');
-    const hold = join(workDir, 'hold.yaml');
-    writeFileSync(hold, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hold\n  finalizers: ["example.com/hold"]\n');
+    const hold = writeManifest('hold.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hold\n  finalizers: ["example.com/hold"]\n');
     await ok('create', '-n', 'held', '-f', hold);
     await ok('delete', 'namespace', 'held', '--wait=false');
 
-    const refused = await kubectl('create', 'configmap', 'late', '-n', 'held', '--from-literal=a=b');
+    const refused = await kubectl.run(['create', 'configmap', 'late', '-n', 'held', '--from-literal=a=b']);
     expect(refused.code).not.toBe(0);
     // `kubectl create configmap` words it "error: failed to create configmap: …"; the server's message follows.
     expect(refused.stderr).toContain('configmaps "late" is forbidden: unable to create new content in namespace held because it is being terminated');
@@ -170,7 +112,7 @@ describe.skipIf(!KUBECTL)(`kubectl delete: namespaces and cascading${KUBECTL ? '
     await ok('patch', 'configmap', 'hold', '-n', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
     await ok('wait', '--for=delete', 'namespace/held', '--timeout=15s');
 
-    const refusedDefault = await kubectl('delete', 'namespace', 'default');
+    const refusedDefault = await kubectl.run(['delete', 'namespace', 'default']);
     expect(refusedDefault.code).not.toBe(0);
     expect(refusedDefault.stderr).toContain('Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted');
   }, 60_000);

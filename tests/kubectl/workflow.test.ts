@@ -3,54 +3,13 @@
 // applied and rolled out, scaled, updated to a new image, exposed as a Service
 // and reached through its ClusterIP, rolled back, and its namespace deleted
 // with everything in it.
-//
-// kubectl keeps a discovery cache in $HOME/.kube/cache; the test gets its own
-// HOME. On a machine without kubectl the suite is skipped, and its title says why.
 
-import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessCluster } from '../../conformance/harness/process-driver.ts';
+import { KUBECTL, kubectlSession, kubectlTitle } from './support.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const KUBECTL = (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'kubectl')).find((file) => {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-});
-
-let cluster: ProcessCluster;
-let workDir: string;
-let env: NodeJS.ProcessEnv;
-
-function kubectl(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(KUBECTL!, [...args, '--request-timeout=10s'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const run = await kubectl(...args);
-  expect(run.code, `kubectl ${args.join(' ')} failed:\n${run.stderr}${run.stdout}`).toBe(0);
-  return run.stdout;
-}
+const kubectl = kubectlSession({ name: 'workflow', nodes: 2, store: 'memory', timeoutMs: 90_000 });
+const { ok, writeManifest } = kubectl;
 
 /** GET / through an address, answered by some pod: `{pod, version, …}`. */
 function whoAnswers(host: string, port: number): Promise<{ pod: string; version: string }> {
@@ -107,23 +66,15 @@ spec:
           periodSeconds: 1
 `;
 
-describe.skipIf(!KUBECTL)(KUBECTL ? 'the deployment workflow with kubectl' : 'the deployment workflow with kubectl (skipped: kubectl is not on PATH)', () => {
+describe.skipIf(!KUBECTL)(kubectlTitle('the deployment workflow with kubectl'), () => {
   let manifest: string;
 
   beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), 'kubelab-workflow-'));
-    const home = join(workDir, 'home');
-    mkdirSync(home);
-    cluster = await ProcessCluster.start({ implDir: REPO_ROOT, dataDir: join(workDir, 'cluster'), nodes: 2, profile: 'fast', store: 'memory' });
-    env = { PATH: process.env.PATH, HOME: home, KUBECONFIG: cluster.kubeconfig, LANG: 'C' };
-    manifest = join(workDir, 'web.yaml');
-    writeFileSync(manifest, DEPLOYMENT);
+    await kubectl.start();
+    manifest = writeManifest('web.yaml', DEPLOYMENT);
   }, 60_000);
 
-  afterAll(async () => {
-    await cluster?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  afterAll(() => kubectl.stop());
 
   it('runs from apply to namespace deletion', async () => {
     await ok('create', 'namespace', NS);
@@ -163,7 +114,7 @@ describe.skipIf(!KUBECTL)(KUBECTL ? 'the deployment workflow with kubectl' : 'th
     const started = Date.now();
     expect(await ok('delete', 'namespace', NS, '--timeout=60s')).toContain(`namespace "${NS}" deleted`);
     expect(Date.now() - started).toBeLessThan(60_000);
-    const gone = await kubectl('get', 'namespace', NS);
+    const gone = await kubectl.run(['get', 'namespace', NS]);
     expect(gone.stderr).toContain('NotFound');
     expect((await ok('get', 'pods', '-A', '-l', 'app=web', '--no-headers')).trim()).toBe('');
   }, 240_000);
