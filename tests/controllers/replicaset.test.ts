@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../reference/src/api/types.ts';
+import { ApiStatusError } from '../../reference/src/client/api-client.ts';
 import { PODS, REPLICASETS, resourcePath } from '../../reference/src/client/paths.ts';
 import { ReplicaSetController, slowStartBatch } from '../../reference/src/controllers/replicaset/replicaset-controller.ts';
 import { sortForScaleDown } from '../../reference/src/controllers/replicaset/scale-down-order.ts';
@@ -143,5 +144,38 @@ describe('ReplicaSetController', () => {
       return now.length === 1 ? now : undefined;
     });
     expect(kept[0].metadata.name).toBe(after[2].metadata.name);
+  });
+
+  /** Makes the controller's next `count` pod creates (or deletes) fail with a 500, as an API server hiccup would. */
+  function failNext(method: 'create' | 'delete', count: number): void {
+    const client = manager.client as any;
+    const real = client[method].bind(client);
+    let left = count;
+    client[method] = async (...args: unknown[]) => {
+      if (left > 0 && String(args[0]).includes('/pods')) {
+        left--;
+        if (left === 0) client[method] = real;
+        throw new ApiStatusError(500, { message: 'etcdserver: request timed out', code: 500 });
+      }
+      return real(...args);
+    };
+  }
+
+  it('tries a failed create again, with back-off, and reports the failure meanwhile', async () => {
+    failNext('create', 2);
+    const rs = await manager.client.create<KubeObject>(rsPath(), manifest('retrier', 2));
+    await until('2 pods despite the failed creates', async () => ((await podsOf(rs.metadata.uid!)).length === 2 ? true : undefined));
+    await until('the ReplicaFailure condition cleared', async () => {
+      const status = (await manager.client.get<KubeObject>(rsPath('retrier'))).status;
+      return status?.replicas === 2 && !status?.conditions?.length ? true : undefined;
+    });
+  });
+
+  it('a failed delete is tried again and does not leave the ReplicaSet waiting for it', async () => {
+    const rs = await manager.client.create<KubeObject>(rsPath(), manifest('shrinker', 3));
+    await until('3 pods', async () => ((await podsOf(rs.metadata.uid!)).length === 3 ? true : undefined));
+    failNext('delete', 1);
+    await manager.client.patch(rsPath('shrinker'), { spec: { replicas: 1 } });
+    await until('1 pod', async () => ((await podsOf(rs.metadata.uid!)).length === 1 ? true : undefined));
   });
 });

@@ -123,6 +123,8 @@ export class ReplicaSetController implements Controller {
     if (needsSync && !rs.metadata.deletionTimestamp) failure = await this.manageReplicas(key, rs, active);
 
     await this.updateStatus(rs, active, failure);
+    // A failed create or delete is in status now; failing here makes the queue try again, backing off.
+    if (failure) throw new Error(failure.message);
 
     // Pods that are ready but not yet available become available by the clock alone.
     const minReady = rs.spec?.minReadySeconds ?? 0;
@@ -155,23 +157,24 @@ export class ReplicaSetController implements Controller {
   }
 
   private adopt(rs: KubeObject, pod: KubeObject): Promise<KubeObject | undefined> {
-    return this.setOwnerReferences(rs, pod, [...(pod.metadata.ownerReferences ?? []), controllerReference(rs, 'apps/v1', 'ReplicaSet')]);
+    return this.setOwnerReferences(pod, [...(pod.metadata.ownerReferences ?? []), controllerReference(rs, 'apps/v1', 'ReplicaSet')]);
   }
 
   private async release(rs: KubeObject, pod: KubeObject): Promise<void> {
-    await this.setOwnerReferences(rs, pod, (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid));
+    await this.setOwnerReferences(pod, (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid));
   }
 
-  /** Writes a pod's ownerReferences; returns the pod as written, or undefined when it is gone or changed meanwhile. */
-  private async setOwnerReferences(rs: KubeObject, pod: KubeObject, refs: OwnerReference[]): Promise<KubeObject | undefined> {
+  /**
+   * Writes a pod's ownerReferences; returns the pod as written, or undefined when it is gone.
+   * A 409 (the pod changed since our cache saw it, say a status write) is thrown: the whole
+   * reconcile stops and is tried again, since counting without that pod would replace it.
+   */
+  private async setOwnerReferences(pod: KubeObject, refs: OwnerReference[]): Promise<KubeObject | undefined> {
     try {
       return await this.ctx.client.patch(resourcePath(PODS, pod.metadata.namespace, pod.metadata.name), ownerReferencesPatch(pod, refs));
     } catch (err) {
       if (isNotFound(err)) return undefined;
-      if (!isConflict(err)) throw err;
-      // The pod changed since our cache saw it (a status write, say): decide again in a moment.
-      this.queue.addAfter(keyOf(rs), 100);
-      return undefined;
+      throw err;
     }
   }
 
@@ -230,9 +233,9 @@ export class ReplicaSetController implements Controller {
       await this.ctx.client.delete(resourcePath(PODS, pod.metadata.namespace, pod.metadata.name), { preconditions: { uid: pod.metadata.uid } });
       this.events.normal(rs, 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
     } catch (err) {
-      // Already gone: that is what we wanted, and its deletion will never be observed.
-      if (!isNotFound(err)) throw err;
+      // Gone already, or not deleted: either way its deletion will never be observed.
       this.expectations.deletionObserved(keyOf(rs), keyOf(pod));
+      if (!isNotFound(err)) throw err;
     }
   }
 
