@@ -8,7 +8,9 @@
 // - reconcile(key) reads the desired state (the object's spec) and the
 //   observed state (the caches), and makes one step toward the desired state
 //   through the API. It returns normally when it is done, and throws to be
-//   tried again later (the queue backs off per key).
+//   tried again later (the queue backs off per key). Returning normally after
+//   a failure is right only when an event is sure to bring the key back (a 409
+//   means the object changed, and its watch event is on the way).
 // - reconcile is level-based: it never asks what changed, only what is. A
 //   missed event, a restart or a burst of events all end the same way.
 
