@@ -6,9 +6,11 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../reference/src/api/types.ts';
+import { ApiStatusError, type ApiClient } from '../../reference/src/client/api-client.ts';
 import { Informer } from '../../reference/src/client/informer.ts';
 import { DEPLOYMENTS, EVENTS, PODS, REPLICASETS, resourcePath } from '../../reference/src/client/paths.ts';
 import { DeploymentController } from '../../reference/src/controllers/deployment/deployment-controller.ts';
+import { computeHash } from '../../reference/src/controllers/deployment/pod-template-hash.ts';
 import { ReplicaSetController } from '../../reference/src/controllers/replicaset/replicaset-controller.ts';
 import { startTestApiServer } from '../support/apiserver.ts';
 import { runControllers, until } from '../support/controllers.ts';
@@ -21,6 +23,17 @@ let pods: Informer;
 const autoReady = new Set<string>();
 
 const client = () => manager.client;
+
+/** Paths whose PATCH the Deployment controller sees fail with 409, as if the object had just changed. */
+const conflictingPatches = new Set<string>();
+function withConflicts(real: ApiClient): ApiClient {
+  const faulty: ApiClient = Object.create(real);
+  faulty.patch = ((path: string, ...rest: [unknown, never]) => {
+    if (conflictingPatches.has(path)) return Promise.reject(new ApiStatusError(409, { reason: 'Conflict', message: 'the object has been modified' }));
+    return real.patch(path, ...rest);
+  }) as ApiClient['patch'];
+  return faulty;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function manifest(name: string, spec: Record<string, unknown> = {}, image = 'kubelab/web:1'): KubeObject {
@@ -38,10 +51,10 @@ const isReady = (p: KubeObject) => (p.status?.conditions ?? []).some((c: any) =>
 const podsOf = (app: string) => pods.list().filter((p) => p.metadata.labels?.app === app && !p.metadata.deletionTimestamp);
 const imageOf = (p: KubeObject) => p.spec.containers[0].image;
 
-async function makeReady(p: KubeObject): Promise<void> {
+async function makeReady(p: KubeObject, ready = true): Promise<void> {
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   await client().patch(resourcePath(PODS, NS, p.metadata.name, 'status'), {
-    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }] },
   }).catch(() => undefined); // deleted meanwhile
 }
 
@@ -67,7 +80,10 @@ const progressing = (d: KubeObject) => (d.status?.conditions ?? []).find((c: any
 
 beforeAll(async () => {
   api = await startTestApiServer();
-  manager = await runControllers(api.endpoint, [(ctx) => new ReplicaSetController(ctx), (ctx) => new DeploymentController(ctx)]);
+  manager = await runControllers(api.endpoint, [
+    (ctx) => new ReplicaSetController(ctx),
+    (ctx) => new DeploymentController({ ...ctx, client: withConflicts(ctx.client) }),
+  ]);
   pods = new Informer(manager.client, PODS, { namespace: NS });
   pods.addEventHandler({ onAdd: (p) => { if (autoReady.has(p.metadata.labels?.app ?? '')) void makeReady(p); } });
   await pods.start();
@@ -227,6 +243,58 @@ describe('DeploymentController', () => {
       return c?.reason === 'ProgressDeadlineExceeded' ? c : undefined;
     }, 6000);
     expect(cond).toMatchObject({ status: 'False', message: expect.stringMatching(/^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/) });
+  });
+
+  it('a rollout that finished long ago is not re-checked again and again when a pod turns unready', async () => {
+    autoReady.add('idle');
+    await client().create<KubeObject>(resourcePath(DEPLOYMENTS, NS), manifest('idle', { replicas: 2, progressDeadlineSeconds: 1 }));
+    await untilRolledOut('idle');
+    await until('Progressing NewReplicaSetAvailable', async () => (progressing(await getDeployment('idle'))?.reason === 'NewReplicaSetAvailable' ? true : undefined));
+    await sleep(1100); // the deadline, counted from the end of the rollout, has passed
+
+    const controller = manager.controllers.find((c) => c instanceof DeploymentController)!;
+    const reconcile = controller.reconcile.bind(controller);
+    let reconciles = 0;
+    controller.reconcile = (key) => {
+      if (key === `${NS}/idle`) reconciles++;
+      return reconcile(key);
+    };
+    try {
+      await makeReady(podsOf('idle')[0], false);
+      await until('one pod unavailable', async () => ((await getDeployment('idle')).status?.availableReplicas === 1 ? true : undefined));
+      const settled = reconciles;
+      await sleep(1000);
+      // Nothing changed meanwhile: no reason to look at it again (a busy loop made hundreds).
+      expect(reconciles - settled).toBeLessThan(5);
+      expect(progressing(await getDeployment('idle'))).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
+    } finally {
+      controller.reconcile = reconcile;
+    }
+  });
+
+  it('an orphan ReplicaSet it fails to adopt (409) is adopted on a later try, not taken for a hash collision', async () => {
+    autoReady.add('adopt');
+    const created = await client().create<KubeObject>(resourcePath(DEPLOYMENTS, NS), manifest('adopt', { replicas: 1, paused: true }));
+    // The ReplicaSet the rollout would create, already there and nobody's.
+    const hash = computeHash(created.spec.template);
+    const name = `adopt-${hash}`;
+    const labels = { ...created.spec.template.metadata.labels, 'pod-template-hash': hash };
+    conflictingPatches.add(resourcePath(REPLICASETS, NS, name));
+    await client().create(resourcePath(REPLICASETS, NS), {
+      apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, labels },
+      spec: { replicas: 0, selector: { matchLabels: labels }, template: { ...created.spec.template, metadata: { labels } } },
+    });
+    await sleep(200);
+    // Resumed while the adoption still fails: the rollout must not go on as if the orphan were not there.
+    await client().patch(resourcePath(DEPLOYMENTS, NS, 'adopt'), { spec: { paused: false } });
+    await sleep(500);
+    conflictingPatches.clear();
+
+    const d = await untilRolledOut('adopt');
+    expect(d.status.collisionCount).toBeUndefined();
+    const rss = await replicaSetsOf(created);
+    expect(rss.map((rs) => rs.metadata.name)).toEqual([name]);
+    expect(rss[0].spec.replicas).toBe(1);
   });
 
   it('puts back a ReplicaSet scaled by hand', async () => {

@@ -18,6 +18,10 @@ import { newReplicaSetReplicas, newReplicaSetTarget, oldReplicaSetsScaleDown } f
 import { isScalingEvent, scaleReplicaSets } from '../../reference/src/controllers/deployment/scaling.ts';
 import { calculateStatus, sameStatus } from '../../reference/src/controllers/deployment/status.ts';
 import { selectControllers } from '../../reference/src/controller-manager/controllers.ts';
+import { ApiStatusError, type ApiClient } from '../../reference/src/client/api-client.ts';
+import type { EventRecorder } from '../../reference/src/client/events.ts';
+import { Rollout } from '../../reference/src/controllers/deployment/rollout.ts';
+import type { DeploymentStatus } from '../../reference/src/controllers/deployment/status.ts';
 
 const template = (image = 'kubelab/web:1', extra: Record<string, unknown> = {}) => ({
   metadata: { labels: { app: 'web' } },
@@ -294,6 +298,25 @@ describe('status and progress', () => {
     expect(progressCheckDelay(stalled, complete, now)).toBeUndefined();
   });
 
+  it('a finished rollout whose pods later become unavailable has no deadline to check, however long ago it finished', () => {
+    const finished = { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: '', lastUpdateTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' };
+    const d = deployment({ replicas: 2, progressDeadlineSeconds: 60 }, { status: { conditions: [finished] } });
+    const unready = rs('web-abc', 2, { available: 1 });
+    const status = rolloutStatus(d, [unready], unready, now); // ten minutes after it finished
+    expect(status.conditions!.find((c) => c.type === 'Progressing')).toMatchObject({ reason: 'NewReplicaSetAvailable' });
+    expect(progressCheckDelay(d, status, now)).toBeUndefined();
+  });
+
+  it('a progress check is never sooner than in a second, even at or past the deadline', () => {
+    const moving = (lastUpdateTime: string) => ({ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: '', lastUpdateTime, lastTransitionTime: lastUpdateTime });
+    const fresh = rs('web-abc', 2, { available: 0 });
+    const d = deployment({ replicas: 2, progressDeadlineSeconds: 60 }, { status: { conditions: [moving('2026-01-01T00:09:00Z')] } });
+    expect(progressCheckDelay(d, rolloutStatus(d, [fresh], fresh, now), now)).toBe(1000); // the deadline is now
+    expect(progressCheckDelay(d, {}, now - 500)).toBe(1500); // half a second before it: a second after it
+    const longPast = deployment({ replicas: 2, progressDeadlineSeconds: 1 }, { status: { conditions: [moving('2026-01-01T00:00:00Z')] } });
+    expect(progressCheckDelay(longPast, {}, now)).toBe(1000);
+  });
+
   it('a pause and a resume show as Progressing Unknown, and not over a timeout', () => {
     const paused = pausedStatus(deployment({ paused: true }), now);
     expect(paused?.conditions).toMatchObject([{ type: 'Progressing', status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' }]);
@@ -301,6 +324,67 @@ describe('status and progress', () => {
     expect(pausedStatus(deployment({ paused: false }, { status: paused }), now)?.conditions).toMatchObject([{ reason: 'DeploymentResumed', message: 'Deployment is resumed' }]);
     const timedOut = { conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] };
     expect(pausedStatus(deployment({ paused: true }, { status: timedOut }), now)).toBeUndefined();
+  });
+});
+
+describe('creating the new ReplicaSet', () => {
+  /** A Rollout whose client answers every create with `createError` and records the rest. */
+  function rolloutFailingCreate(d: KubeObject, createError: Error, cached?: KubeObject) {
+    const seen = { statuses: [] as KubeObject[], warnings: [] as string[] };
+    const client = {
+      create: async () => { throw createError; },
+      update: async (path: string, obj: KubeObject) => {
+        if (path.endsWith('/status')) seen.statuses.push(obj);
+        return { ...obj, metadata: { ...obj.metadata, resourceVersion: '2' } };
+      },
+      patch: async (_path: string, patch: any) => ({ ...d, metadata: { ...d.metadata, ...patch.metadata } }),
+    } as unknown as ApiClient;
+    const events = { normal: () => undefined, warning: (_o: unknown, reason: string, message: string) => seen.warnings.push(`${reason}: ${message}`) } as unknown as EventRecorder;
+    const rollout = new Rollout({ client, events, requeueAfter: () => undefined, cachedReplicaSet: () => cached }, d, () => Date.parse('2026-01-01T00:10:00Z'));
+    return { rollout, seen };
+  }
+  const progressingOf = (status: DeploymentStatus | undefined) => status?.conditions?.find((c) => c.type === 'Progressing');
+
+  it('a refused create (say, a quota: 403 Forbidden) is reported as ReplicaSetCreateError', async () => {
+    const quota = new ApiStatusError(403, { reason: 'Forbidden', message: 'replicasets "web-abc" is forbidden: exceeded quota: pods' });
+    const { rollout, seen } = rolloutFailingCreate(deployment(), quota);
+    await expect(rollout.replicaSets([], true)).rejects.toBe(quota);
+    expect(seen.warnings).toHaveLength(1);
+    expect(seen.warnings[0]).toMatch(/^ReplicaSetCreateError: Failed to create new replica set "web-[a-z0-9]+": .*exceeded quota/);
+    expect(progressingOf(seen.statuses[0]?.status)).toMatchObject({ status: 'False', reason: 'ReplicaSetCreateError' });
+  });
+
+  it('in a namespace being deleted, a refused create is not reported', async () => {
+    const terminating = new ApiStatusError(403, {
+      reason: 'Forbidden', message: 'unable to create new content in namespace default because it is being terminated',
+      details: { causes: [{ reason: 'NamespaceTerminating', message: 'namespace default is being terminated', field: 'metadata.namespace' }] },
+    });
+    const { rollout, seen } = rolloutFailingCreate(deployment(), terminating);
+    await expect(rollout.replicaSets([], true)).rejects.toBe(terminating);
+    expect(seen).toEqual({ statuses: [], warnings: [] });
+  });
+
+  it('AlreadyExists: the ReplicaSet is ours only if we control it and it has our template; anything else is a hash collision', async () => {
+    const d = deployment();
+    const name = `web-${computeHash(d.spec.template)}`;
+    const alreadyExists = () => new ApiStatusError(409, { reason: 'AlreadyExists', message: `replicasets.apps "${name}" already exists` });
+    const existing = (ownerReferences: KubeObject['metadata']['ownerReferences']) => {
+      const found = rs(name, 0);
+      found.metadata.ownerReferences = ownerReferences;
+      return found;
+    };
+    const ours = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd-uid', controller: true }];
+
+    const mine = existing(ours);
+    const found = rolloutFailingCreate(d, alreadyExists(), mine);
+    expect((await found.rollout.replicaSets([], true)).newRS).toBe(mine);
+    expect(found.seen.statuses.map((s) => s.status.collisionCount)).not.toContain(1);
+
+    for (const orphanOrOther of [existing(undefined), existing([{ ...ours[0], uid: 'other-uid' }])]) {
+      const collision = rolloutFailingCreate(d, alreadyExists(), orphanOrOther);
+      await expect(collision.rollout.replicaSets([], true)).rejects.toThrow(/already exists/);
+      expect(collision.seen.statuses.map((s) => s.status.collisionCount)).toEqual([1]);
+    }
   });
 });
 

@@ -3,8 +3,9 @@
 // against an in-process API server, with pod status written by the test in
 // place of a node agent.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KubeObject } from '../../reference/src/api/types.ts';
+import { ApiStatusError } from '../../reference/src/client/api-client.ts';
 import { ENDPOINTS, ENDPOINT_SLICES, PODS, SERVICES, resourcePath, withQuery } from '../../reference/src/client/paths.ts';
 import { EndpointsController } from '../../reference/src/controllers/endpoints/endpoints-controller.ts';
 import { endpointSubsets } from '../../reference/src/controllers/endpoints/subsets.ts';
@@ -101,6 +102,11 @@ describe('endpointSubsets', () => {
       pod('noip', { ip: '' }), pod('done', { phase: 'Succeeded' }), pod('failed', { phase: 'Failed' }), pod('bye', { deleting: true }),
     ]);
     expect(subsets).toEqual([]);
+  });
+
+  it('keeps a terminating pod when the Service publishes not-ready addresses', () => {
+    const subsets = endpointSubsets(service([HTTP], { publishNotReadyAddresses: true }), [pod('bye', { deleting: true, ready: false })]);
+    expect(subsets[0].addresses?.map((a) => a.targetRef.name)).toEqual(['bye']);
   });
 
   it('puts every pod in addresses when the Service publishes not-ready addresses', () => {
@@ -246,6 +252,60 @@ describe('EndpointsController and EndpointSliceController', () => {
 
     await manager.client.delete(resourcePath(SERVICES, 'default', 'shop'));
     await until('Endpoints shop gone', async () => ((await get(resourcePath(ENDPOINTS, 'default', 'shop'))) ? undefined : true));
+  });
+
+  it('forgets its note of a slice it updated once the slice is deleted', async () => {
+    const forget = vi.spyOn(StaleCache.prototype, 'forget');
+    try {
+      await createPod('cart-1', { app: 'cart' }, '127.202.1.1', true);
+      await manager.client.create(resourcePath(SERVICES, 'default'), {
+        apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart' },
+        spec: { selector: { app: 'cart' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] },
+      });
+      await until('a slice for cart', async () => ((await slicesOf('cart')).length === 1 ? true : undefined));
+      await setReady('cart-1', '127.202.1.1', false); // an update of the slice: noted in the stale cache
+      const [slice] = await until('the slice updated', async () => {
+        const list = await slicesOf('cart');
+        return list[0]?.endpoints?.[0]?.conditions?.ready === false ? list : undefined;
+      });
+      await manager.client.delete(resourcePath(ENDPOINT_SLICES, 'default', slice.metadata.name));
+      await until('the note forgotten', () => (forget.mock.calls.some(([key]) => key === `default/${slice.metadata.name}`) ? true : undefined));
+    } finally {
+      forget.mockRestore();
+    }
+  });
+
+  it('retries a create refused with 403 for another reason; drops one refused because the namespace is terminating', async () => {
+    const client = manager.client;
+    const create = client.create.bind(client);
+    const attempts = new Map<string, number>();
+    const serviceOf = (body: any) => body?.metadata?.labels?.['kubernetes.io/service-name'] ?? body?.metadata?.name;
+    const spy = vi.spyOn(client, 'create').mockImplementation(async (path: string, body: any) => {
+      if (body?.kind !== 'Endpoints' && body?.kind !== 'EndpointSlice') return create(path, body);
+      const what = `${body?.kind} ${serviceOf(body)}`;
+      const n = (attempts.get(what) ?? 0) + 1;
+      attempts.set(what, n);
+      if (serviceOf(body) === 'denied' && n <= 2) throw new ApiStatusError(403, { reason: 'Forbidden', message: 'refused by policy' });
+      if (serviceOf(body) === 'closing') {
+        throw new ApiStatusError(403, { reason: 'Forbidden', message: 'being terminated', details: { causes: [{ reason: 'NamespaceTerminating' }] } });
+      }
+      return create(path, body);
+    });
+    try {
+      await createPod('denied-1', { app: 'denied' }, '127.202.2.1', true);
+      for (const name of ['denied', 'closing']) {
+        await client.create(resourcePath(SERVICES, 'default'), {
+          apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: 'denied' }, ports: [{ port: 80, targetPort: 8080 }] },
+        });
+      }
+      await until('Endpoints denied written on a retry', () => get(resourcePath(ENDPOINTS, 'default', 'denied')));
+      await until('a slice for denied written on a retry', async () => ((await slicesOf('denied')).length === 1 ? true : undefined));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(attempts.get('Endpoints closing')).toBe(1);
+      expect(attempts.get('EndpointSlice closing')).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('leaves the Endpoints of a Service without a selector alone', async () => {

@@ -3,12 +3,12 @@
 // and the namespace controller against an in-process API server, with the
 // test playing the node agent that finishes pods on a node.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KubeObject } from '../../reference/src/api/types.ts';
 import { ApiStatusError } from '../../reference/src/client/api-client.ts';
 import { CONFIGMAPS, NAMESPACES, PODS, resourcePath } from '../../reference/src/client/paths.ts';
 import { emptyReport, namespaceConditions } from '../../reference/src/controllers/namespace/conditions.ts';
-import { NamespaceController } from '../../reference/src/controllers/namespace/namespace-controller.ts';
+import { NamespaceController, contentRecheckDelayMs } from '../../reference/src/controllers/namespace/namespace-controller.ts';
 import { startTestApiServer } from '../support/apiserver.ts';
 import { runControllers, until } from '../support/controllers.ts';
 
@@ -94,6 +94,34 @@ describe('namespaces in the API server', () => {
     const last = await api.request({ method: 'PUT', path: '/api/v1/namespaces/fin/finalize', body: { ...terminating, spec: {} } });
     expect(last.status).toBe(200);
     expect((await api.request({ path: '/api/v1/namespaces/fin' })).status).toBe(404);
+  });
+
+  it('gives every new namespace the "kubernetes" finalizer, even one created with its own list; only on create', async () => {
+    await createNamespace('own-empty', { spec: { finalizers: [] } });
+    await createNamespace('own-list', { spec: { finalizers: ['example.com/x'] } });
+    expect((await api.request({ path: '/api/v1/namespaces/own-empty' })).json.spec.finalizers).toEqual(['kubernetes']);
+    const ns = (await api.request({ path: '/api/v1/namespaces/own-list' })).json;
+    expect(ns.spec.finalizers).toEqual(['example.com/x', 'kubernetes']);
+
+    // Removed through /finalize, it does not come back with the next update.
+    const finalized = (await api.request({ method: 'PUT', path: '/api/v1/namespaces/own-list/finalize', body: { ...ns, spec: { finalizers: [] } } })).json;
+    const updated = await api.request({ method: 'PUT', path: '/api/v1/namespaces/own-list', body: { ...finalized, metadata: { ...finalized.metadata, labels: { a: 'b' } }, spec: {} } });
+    expect(updated.status).toBe(200);
+    expect(updated.json.spec.finalizers ?? []).toEqual([]);
+  });
+
+  it('removes a Terminating namespace on a later DELETE once no finalizer holds it; the first DELETE only marks it', async () => {
+    for (const [name, metadataFinalizers] of [['loose', undefined], ['pinned', ['example.com/pin']]] as const) {
+      await createNamespace(name, metadataFinalizers ? { metadata: { name, finalizers: metadataFinalizers } } : {});
+      const ns = (await api.request({ path: `/api/v1/namespaces/${name}` })).json;
+      await api.request({ method: 'PUT', path: `/api/v1/namespaces/${name}/finalize`, body: { ...ns, spec: { finalizers: [] } } });
+      expect((await api.request({ method: 'DELETE', path: `/api/v1/namespaces/${name}` })).status).toBe(200);
+      expect((await api.request({ path: `/api/v1/namespaces/${name}` })).json.status.phase).toBe('Terminating');
+      expect((await api.request({ method: 'DELETE', path: `/api/v1/namespaces/${name}` })).status).toBe(200);
+    }
+    expect((await api.request({ path: '/api/v1/namespaces/loose' })).status).toBe(404);
+    // A metadata finalizer still holds the other one.
+    expect((await api.request({ path: '/api/v1/namespaces/pinned' })).json.metadata.finalizers).toEqual(['example.com/pin']);
   });
 
   it('refuses to delete default, kube-system and kube-public (403)', async () => {
@@ -213,6 +241,32 @@ describe('NamespaceController', () => {
     expect(held.metadata.deletionTimestamp).toBeDefined();
     await client().patch(resourcePath(CONFIGMAPS, 'slow', 'held'), { metadata: { finalizers: null } });
     await until('namespace slow gone', () => gone(resourcePath(NAMESPACES, undefined, 'slow')), 8000);
+  });
+
+  it('empties and removes a namespace that was created with spec.finalizers: []', async () => {
+    await client().create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bare' }, spec: { finalizers: [] } });
+    await configMap('bare', 'x');
+    await client().delete(resourcePath(NAMESPACES, undefined, 'bare'));
+    await until('namespace bare gone', () => gone(resourcePath(NAMESPACES, undefined, 'bare')));
+    expect(await gone(resourcePath(CONFIGMAPS, 'bare', 'x'))).toBe(true);
+  });
+
+  it('looks again less and less often while content stays: after 1 s, 2 s, 4 s, 8 s, then every 15 s', async () => {
+    expect([1, 2, 3, 4, 5, 6, 20].map(contentRecheckDelayMs)).toEqual([1000, 2000, 4000, 8000, 15_000, 15_000, 15_000]);
+    const controller = manager.controllers[0] as NamespaceController;
+    const addAfter = vi.spyOn(controller.queue, 'addAfter');
+    try {
+      await namespace('stuck');
+      await configMap('stuck', 'held', ['example.com/hold']);
+      await client().delete(resourcePath(NAMESPACES, undefined, 'stuck'));
+      const delays = () => addAfter.mock.calls.filter(([key]) => key === 'stuck').map(([, ms]) => ms);
+      await until('two passes that found content', () => (delays().length >= 2 ? true : undefined));
+      expect(delays().slice(0, 2)).toEqual([1000, 2000]);
+    } finally {
+      addAfter.mockRestore();
+    }
+    await client().patch(resourcePath(CONFIGMAPS, 'stuck', 'held'), { metadata: { finalizers: null } });
+    await until('namespace stuck gone', () => gone(resourcePath(NAMESPACES, undefined, 'stuck')), 8000);
   });
 
   it('leaves a namespace alone while another spec finalizer holds it', async () => {

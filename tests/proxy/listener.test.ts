@@ -130,6 +130,21 @@ describe('ServiceListener', () => {
     expect(second.listening).toBe(true);
   });
 
+  it('does not try again after close() when the bind under way fails', async () => {
+    const port = await freePort(LISTEN_IP);
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(port, LISTEN_IP, () => r()));
+    cleanups.push(() => new Promise((r) => holder.close(r)));
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const l = listener(port, { retryMs: 60_000 });
+    l.setBackends([{ ip: '127.207.0.1', port: 1 }]); // the bind starts, and will meet EADDRINUSE
+    l.close();
+    await new Promise((r) => setTimeout(r, 50)); // the EADDRINUSE arrives meanwhile
+    expect(l.listening).toBe(false);
+    expect(timers()).toBe(before); // no retry timer left behind
+  });
+
   it('copies large answers completely', async () => {
     const big = 'x'.repeat(4 * 1024 * 1024);
     const server = net.createServer((socket) => socket.end(big));

@@ -107,8 +107,7 @@ function defaultService(svc: KubeObject): void {
 function defaultNamespace(ns: KubeObject): void {
   // Every namespace carries its own name as a label (SetDefaults_Namespace, since v1.21).
   ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name as string };
-  ns.spec ??= {};
-  ns.spec.finalizers ??= ['kubernetes'];
+  ns.spec ??= {}; // spec.finalizers gets "kubernetes" on create (registry.ts), not as a default
 }
 
 function defaultPersistentVolume(pv: KubeObject): void {

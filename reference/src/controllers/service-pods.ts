@@ -34,7 +34,8 @@ export function servicesSelecting(pod: KubeObject, services: KubeObject[]): Kube
 /**
  * Whether a pod appears in a Service's endpoints at all, ready or not
  * (ShouldPodBeInEndpoints): it has an IP and has not finished. A pod being
- * deleted is left out of Endpoints; EndpointSlices keep it, marked terminating.
+ * deleted is left out of Endpoints, unless the Service publishes not-ready
+ * addresses; EndpointSlices keep it, marked terminating.
  */
 export function shouldPodBeInEndpoints(pod: KubeObject, includeTerminating: boolean): boolean {
   const phase = pod.status?.phase;

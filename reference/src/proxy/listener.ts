@@ -83,6 +83,7 @@ export class ServiceListener {
       this.server = undefined;
       this.bound = false;
       server.close();
+      if (this.closed) return; // closed while the bind was under way: no retry
       // EADDRINUSE: another node's proxy serves the address; EACCES: a port below 1024 without the privilege.
       if (err.code !== 'EADDRINUSE' && err.code !== this.lastError) {
         this.options.log?.(`cannot listen on ${this.address} for ${this.options.name}: ${err.message}; retrying`);

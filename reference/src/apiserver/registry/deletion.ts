@@ -42,6 +42,10 @@ export function deletionPlan(current: KubeObject, options: DeleteOptions, timest
   if (policy === 'Foreground' && !finalizers.includes(FOREGROUND_FINALIZER)) finalizers.push(FOREGROUND_FINALIZER);
 
   if (obj.kind === 'Namespace') {
+    // The first DELETE only marks it. A later one goes through once nothing holds
+    // it any more (REST Delete in pkg/registry/core/namespace/storage/storage.go).
+    const specFinalizers = obj.spec?.finalizers ?? [];
+    if (meta.deletionTimestamp && specFinalizers.length === 0 && finalizers.length === 0) return { kind: 'remove' };
     meta.deletionTimestamp ??= timestamp;
     meta.deletionGracePeriodSeconds ??= 0;
     meta.finalizers = finalizers.length ? finalizers : meta.finalizers;

@@ -84,6 +84,7 @@ export class Registry {
 
     applyDefaults(obj);
     addStorageProtectionFinalizer(obj); // an admission plugin in Kubernetes
+    if (obj.kind === 'Namespace') addNamespaceFinalizer(obj);
     const errors = validateCreate(obj);
     if (errors.length) throw invalid(resource, String(obj.metadata.name ?? ''), errors);
     const key = storageKey(resource, namespace, obj.metadata.name!);
@@ -222,6 +223,18 @@ export class Registry {
       ]);
     }
   }
+}
+
+/**
+ * On create only, a namespace always gets the "kubernetes" finalizer, whatever
+ * the client sent: the namespace controller's promise to empty it before it
+ * goes (PrepareForCreate in pkg/registry/core/namespace/strategy.go). Not a
+ * default: /finalize removes it later, and no update may bring it back.
+ */
+function addNamespaceFinalizer(ns: KubeObject): void {
+  ns.spec ??= {};
+  const finalizers = Array.isArray(ns.spec.finalizers) ? ns.spec.finalizers : [];
+  if (!finalizers.includes('kubernetes')) ns.spec.finalizers = [...finalizers, 'kubernetes'];
 }
 
 function checkTypeMeta(resource: ResourceType, obj: KubeObject): void {

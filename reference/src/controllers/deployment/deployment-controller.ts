@@ -5,7 +5,9 @@
 // has had (pod-template-hash.ts), and only sets their sizes; the ReplicaSet
 // controller makes and deletes the pods. reconcile(key) for one Deployment:
 //   1. claim its ReplicaSets: the ones that point at it, plus orphans its
-//      selector matches (adopted); ones that stopped matching are released;
+//      selector matches (adopted); ones that stopped matching are released.
+//      If one of them changed meanwhile, stop and try again: going on without
+//      it could create a ReplicaSet that already exists;
 //   2. a Deployment being deleted only reports status;
 //   3. note a pause or a resume in the Progressing condition;
 //   4. paused, or only spec.replicas changed: resize the ReplicaSets, no
@@ -19,7 +21,7 @@
 
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { jsonEqual } from '../../api/objects.ts';
-import { isConflict, isNotFound } from '../../client/api-client.ts';
+import { hasStatusCause, isConflict, isNotFound } from '../../client/api-client.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
 import { keyOf } from '../../client/informer.ts';
@@ -128,6 +130,8 @@ export class DeploymentController implements Controller {
       // and brings this Deployment back to the queue: deciding again then, from
       // the newer state, is the whole retry.
       if (isConflict(err)) return;
+      // The namespace is being deleted, and this Deployment with it: nothing to retry.
+      if (hasStatusCause(err, 'NamespaceTerminating')) return;
       throw err;
     }
   }
@@ -174,12 +178,22 @@ export class DeploymentController implements Controller {
     return claimed;
   }
 
-  /** Writes rs's ownerReferences; undefined when it is gone or changed meanwhile (the next reconcile decides again). */
+  /**
+   * Writes rs's ownerReferences; undefined when it is gone. When it changed
+   * since our cache saw it (409), the reconcile stops with an error, and the
+   * queue tries again after a back-off, as syncDeployment does when
+   * ClaimReplicaSets fails. Going on would be wrong: an orphan we failed to
+   * adopt may be the very ReplicaSet the rollout is about to create, and its
+   * AlreadyExists would count as a hash collision. (A plain Error, not the
+   * 409, which reconcile drops: the ReplicaSet's next watch event need not
+   * bring this Deployment back.)
+   */
   private async setOwners(rs: KubeObject, owners: OwnerReference[]): Promise<KubeObject | undefined> {
     try {
       return await this.ctx.client.patch(resourcePath(REPLICASETS, rs.metadata.namespace, rs.metadata.name), ownerReferencesPatch(rs, owners));
     } catch (err) {
-      if (isNotFound(err) || isConflict(err)) return undefined;
+      if (isNotFound(err)) return undefined;
+      if (isConflict(err)) throw new Error(`ReplicaSet ${rs.metadata.name} changed while being adopted or released; trying again`);
       throw err;
     }
   }

@@ -104,16 +104,25 @@ function replicaFailure(allRSs: (KubeObject | undefined)[], newRS: KubeObject | 
 
 /**
  * When to look at the Deployment again to see whether its deadline passed, in
- * ms (0: now), or undefined when there is no deadline to watch: nothing else
- * would wake the controller when a rollout simply stalls (requeueStuckDeployment).
+ * ms, or undefined when there is no deadline to watch: nothing else would wake
+ * the controller when a rollout simply stalls (requeueStuckDeployment).
+ *
+ * Only a rollout under way has a deadline. A finished one (NewReplicaSetAvailable)
+ * keeps that reason until the next rollout, even when pods become unavailable
+ * later, and cannot time out (deploymentTimedOut): looking again would change
+ * nothing, and with its lastUpdateTime long past it would mean looking again
+ * at once, forever. (Kubernetes does not skip it here; its rate-limited queue
+ * only slows that loop down.)
  */
 export function progressCheckDelay(d: KubeObject, status: DeploymentStatus, now = Date.now()): number | undefined {
   const current = getCondition(d.status, 'Progressing');
   if (!hasProgressDeadline(d) || !current) return undefined;
-  if (deploymentComplete(d, status) || current.reason === TIMED_OUT) return undefined;
+  if (current.reason === NEW_RS_AVAILABLE || current.reason === TIMED_OUT) return undefined;
+  if (deploymentComplete(d, status)) return undefined;
   const after = Date.parse(current.lastUpdateTime) + d.spec.progressDeadlineSeconds * 1000 - now;
-  // One second more, so that the deadline has surely passed when we look.
-  return after < 1000 ? 0 : after + 1000;
+  // One second after the deadline, so that it has surely passed when we look; and
+  // never sooner than in a second, so that no clock skew can make this a busy loop.
+  return Math.max(after, 0) + 1000;
 }
 
 /**

@@ -10,7 +10,7 @@
 // in pkg/controller/deployment/sync.go; syncRolloutStatus in progress.go.)
 
 import type { KubeObject } from '../../api/types.ts';
-import { ApiStatusError, isNotFound, type ApiClient } from '../../client/api-client.ts';
+import { ApiStatusError, hasStatusCause, isNotFound, type ApiClient } from '../../client/api-client.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import { DEPLOYMENTS, REPLICASETS, resourcePath } from '../../client/paths.ts';
 import { controllerOf, controllerReference } from '../owners.ts';
@@ -115,7 +115,9 @@ export class Rollout {
           throw err;
         }
         if (controllerOf(found)?.uid !== d.metadata.uid || !equalIgnoreHash(d.spec.template, found.spec?.template)) {
-          // Another template under this name: a hash collision. Counting it changes the next hash.
+          // Not ours, or another template under this name: a hash collision. Counting it changes
+          // the next hash. (Only a ReplicaSet we control is ours. An orphan with our template
+          // is adopted by the claim step first; one it did not adopt counts as a collision too.)
           const status: DeploymentStatus = structuredClone(d.status);
           status.collisionCount = (status.collisionCount ?? 0) + 1;
           await this.writeStatus(status);
@@ -124,7 +126,8 @@ export class Rollout {
         created = found; // ours already: made by an earlier pass whose event we have not seen
         existed = true;
       } else {
-        if (err.code !== 403) await this.reportCreateError(name, err); // 403: the namespace is going away
+        // Every create fails in a namespace being deleted, and the Deployment goes with it: nothing to report.
+        if (!hasStatusCause(err, 'NamespaceTerminating')) await this.reportCreateError(name, err);
         throw err;
       }
     }

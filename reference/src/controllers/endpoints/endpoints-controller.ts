@@ -15,7 +15,7 @@
 
 import type { KubeObject } from '../../api/types.ts';
 import { jsonEqual } from '../../api/objects.ts';
-import { ApiStatusError, isConflict, isNotFound } from '../../client/api-client.ts';
+import { hasStatusCause, isConflict, isNotFound } from '../../client/api-client.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
 import { keyOf, splitKey } from '../../client/informer.ts';
@@ -105,8 +105,9 @@ export class EndpointsController implements Controller {
       else await this.ctx.client.create(resourcePath(ENDPOINTS, namespace), desired);
       this.stale.wrote(key, current);
     } catch (err) {
-      // A namespace being deleted refuses new objects: nothing left to do for it.
-      if (!current && err instanceof ApiStatusError && err.code === 403) return;
+      // A namespace being deleted refuses new objects, and always will: nothing left to do for it.
+      // Any other refusal (403 included) is a real error (syncService in endpoints_controller.go).
+      if (hasStatusCause(err, 'NamespaceTerminating')) return;
       // A conflict only means our cache has not seen our own last write yet: the queue tries again.
       if (!isConflict(err)) {
         this.events.warning(desired, current ? 'FailedToUpdateEndpoint' : 'FailedToCreateEndpoint',

@@ -80,7 +80,8 @@ export function endpointSubsets(svc: KubeObject, pods: KubeObject[]): EndpointSu
 
   const headlessWithoutPorts: { address: EndpointAddress; ready: boolean }[] = [];
   for (const pod of pods) {
-    if (!shouldPodBeInEndpoints(pod, false)) continue; // no IP yet, finished, or being deleted
+    // No IP yet, finished, or being deleted (a terminating pod stays when the Service publishes not-ready addresses).
+    if (!shouldPodBeInEndpoints(pod, publishNotReady)) continue;
     const address = toAddress(pod, svc);
     const ready = publishNotReady || isPodReady(pod);
     if (servicePorts.length === 0) {

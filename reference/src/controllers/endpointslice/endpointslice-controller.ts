@@ -10,7 +10,7 @@
 //      (expectations), plan the writes from the pods (slices.ts) and make them.
 
 import type { KubeObject } from '../../api/types.ts';
-import { ApiStatusError, isNotFound } from '../../client/api-client.ts';
+import { hasStatusCause, isNotFound } from '../../client/api-client.ts';
 import type { Informer } from '../../client/informer.ts';
 import { keyOf, splitKey } from '../../client/informer.ts';
 import { ENDPOINT_SLICES, PODS, SERVICES, resourcePath } from '../../client/paths.ts';
@@ -59,7 +59,10 @@ export class EndpointSliceController implements Controller {
     this.slices.addEventHandler({
       onAdd: (slice) => this.sliceEvent(slice, (key) => this.expectations.creationObserved(key)),
       onUpdate: (_old, slice) => this.sliceEvent(slice),
-      onDelete: (slice) => this.sliceEvent(slice, (key) => this.expectations.deletionObserved(key, keyOf(slice))),
+      onDelete: (slice) => {
+        this.stale.forget(keyOf(slice)); // its name never comes back (generateName): keep no note of it
+        this.sliceEvent(slice, (key) => this.expectations.deletionObserved(key, keyOf(slice)));
+      },
     });
   }
 
@@ -97,7 +100,7 @@ export class EndpointSliceController implements Controller {
       ...plan.delete.map((slice) => this.deleteSlice(key, slice)),
     ]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason; // a conflict: the cache was behind; try again
+    if (failed) throw failed.reason; // any failed write, a conflict included: the queue retries it with back-off
   }
 
   private async createSlice(key: string, slice: KubeObject): Promise<void> {
@@ -105,8 +108,9 @@ export class EndpointSliceController implements Controller {
       await this.ctx.client.create(resourcePath(ENDPOINT_SLICES, slice.metadata.namespace), slice);
     } catch (err) {
       this.expectations.creationObserved(key); // a creation that never happened will never be observed
-      // A namespace being deleted refuses new objects: nothing left to do for it.
-      if (err instanceof ApiStatusError && err.code === 403) return;
+      // A namespace being deleted refuses new objects, and always will: nothing left to do for it.
+      // Any other refusal is a real error (finalize in k8s.io/endpointslice reconciler.go).
+      if (hasStatusCause(err, 'NamespaceTerminating')) return;
       throw err;
     }
   }

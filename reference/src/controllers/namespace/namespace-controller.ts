@@ -11,9 +11,10 @@
 //   2. list what is left: pods that their node agent is still stopping,
 //      objects whose finalizers have not run yet;
 //   3. write what it found in status.conditions (kubectl describe shows them);
-//   4. something left: look again shortly; nothing left: remove "kubernetes"
-//      from spec.finalizers through /finalize, and the API server removes the
-//      namespace (`kubectl delete namespace` returns).
+//   4. something left: look again later (after 1 s, then less and less
+//      often); nothing left: remove "kubernetes" from spec.finalizers through
+//      /finalize, and the API server removes the namespace (`kubectl delete
+//      namespace` returns).
 
 import type { KubeObject } from '../../api/types.ts';
 import { isNotFound } from '../../client/api-client.ts';
@@ -30,16 +31,30 @@ import { deletableInNamespace, deleteAllOf, remainingOf, resourceName } from './
 export const NAMESPACE_FINALIZER = 'kubernetes';
 
 /**
- * How soon to look again while content remains. Kubernetes waits about half
- * the longest grace period left; pods here stop within a second or two, and
- * `kubectl delete namespace` waits for the namespace to go.
+ * How soon to look again while content remains: 1 s after the first pass that
+ * finds some, then twice as long each time, up to 15 s. Pods usually stop
+ * within a second or two, so `kubectl delete namespace` (which waits for the
+ * namespace to go) stays quick; content that stays (pods on a node that no
+ * longer answers, a finalizer nobody removes) costs one pass, a discovery and
+ * a DELETE and a LIST per kind, every 15 s. Kubernetes waits about half the
+ * longest grace period of the pods left, and 15 s (finalizerEstimateSeconds)
+ * once only objects with finalizers remain
+ * (deletion/namespaced_resources_deleter.go, namespace_controller.go).
  */
-const CONTENT_RECHECK_MS = 1000;
+const FIRST_RECHECK_MS = 1000;
+const MAX_RECHECK_MS = 15_000;
+
+/** The wait after the n-th pass in a row that found content left (n ≥ 1): 1 s, 2 s, 4 s, 8 s, 15 s, 15 s… */
+export function contentRecheckDelayMs(passes: number): number {
+  return Math.min(FIRST_RECHECK_MS * 2 ** (passes - 1), MAX_RECHECK_MS);
+}
 
 export class NamespaceController implements Controller {
   readonly name = 'namespace-controller';
   readonly queue = new WorkQueue();
   private readonly namespaces: Informer;
+  /** Per namespace being emptied: how many passes in a row found content left. */
+  private readonly passesWithContent = new Map<string, number>();
 
   constructor(private readonly ctx: ControllerContext) {
     this.namespaces = ctx.informers.for(NAMESPACES);
@@ -59,8 +74,11 @@ export class NamespaceController implements Controller {
 
   async reconcile(name: string): Promise<void> {
     const ns = this.namespaces.get(name);
-    if (!ns?.metadata.deletionTimestamp) return; // gone, or not being deleted
-    if (!(ns.spec?.finalizers ?? []).includes(NAMESPACE_FINALIZER)) return; // our part is done; another finalizer holds it
+    // Gone, not being deleted, or our part is done (another finalizer may still hold it).
+    if (!ns?.metadata.deletionTimestamp || !(ns.spec?.finalizers ?? []).includes(NAMESPACE_FINALIZER)) {
+      this.passesWithContent.delete(name);
+      return;
+    }
     await this.emptyThenFinalize(ns);
   }
 
@@ -74,10 +92,11 @@ export class NamespaceController implements Controller {
       throw new Error(`namespace ${name}: ${[...report.discoveryErrors, ...report.contentErrors].join('; ')}`);
     }
     if (report.remaining.size > 0) {
-      // Not an error: pods stop gracefully on their nodes, finalizers run elsewhere. Look again soon.
-      this.queue.addAfter(name, CONTENT_RECHECK_MS);
+      // Not an error: pods stop gracefully on their nodes, finalizers run elsewhere. Look again later.
+      this.queue.addAfter(name, this.recheckDelay(name));
       return;
     }
+    this.passesWithContent.delete(name);
     await this.finalize(latest);
   }
 
@@ -107,6 +126,13 @@ export class NamespaceController implements Controller {
     return report;
   }
   // LAB end
+
+  /** One more pass found content left: how long to wait before the next one. */
+  private recheckDelay(name: string): number {
+    const passes = (this.passesWithContent.get(name) ?? 0) + 1;
+    this.passesWithContent.set(name, passes);
+    return contentRecheckDelayMs(passes);
+  }
 
   /** Writes the deletion conditions when they changed; returns the namespace as it is now. */
   private async writeConditions(ns: KubeObject, report: DeletionReport): Promise<KubeObject> {
