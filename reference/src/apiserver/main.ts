@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const registry = new Registry(store, {
     serviceCIDR: process.env.KUBELAB_SERVICE_CIDR ?? '127.96.0.0/16',
     nodePortRange: process.env.KUBELAB_NODEPORT_RANGE ?? '30000-32767',
-  });
+  }, { defaultTolerationSeconds: profile.defaultTolerationSeconds });
   await bootstrap(registry, host, port);
   const stopCompactor = startCompactor(store, profile.etcdCompactionIntervalSeconds);
 

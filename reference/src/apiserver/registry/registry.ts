@@ -18,6 +18,7 @@ import { validateCreate, validateUpdate } from '../validation/index.ts';
 import { decode, encode } from './codec.ts';
 import { prepareServiceCreate, prepareServiceUpdate, type ServiceRanges } from './services.ts';
 import { addStorageProtectionFinalizer } from './storage-protection.ts';
+import { addDefaultTolerations } from './default-tolerations.ts';
 import { deletionPlan, type DeleteOptions } from './deletion.ts';
 
 export interface WriteOptions {
@@ -52,8 +53,14 @@ export function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
+/** What the admission steps on create need to know (from the timing profile). */
+export interface AdmissionOptions {
+  /** How long new pods tolerate a not-ready or unreachable node (DefaultTolerationSeconds; 300 in Kubernetes). */
+  defaultTolerationSeconds?: number;
+}
+
 export class Registry {
-  constructor(readonly store: Store, readonly ranges: ServiceRanges) {}
+  constructor(readonly store: Store, readonly ranges: ServiceRanges, readonly admission: AdmissionOptions = {}) {}
 
   async get(resource: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject> {
     const kv = await this.store.get(storageKey(resource, namespace, name));
@@ -85,6 +92,7 @@ export class Registry {
     applyDefaults(obj);
     addStorageProtectionFinalizer(obj); // an admission plugin in Kubernetes
     if (obj.kind === 'Namespace') addNamespaceFinalizer(obj);
+    addDefaultTolerations(obj, this.admission.defaultTolerationSeconds ?? 300); // an admission plugin in Kubernetes
     const errors = validateCreate(obj);
     if (errors.length) throw invalid(resource, String(obj.metadata.name ?? ''), errors);
     const key = storageKey(resource, namespace, obj.metadata.name!);
