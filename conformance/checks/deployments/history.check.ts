@@ -11,14 +11,8 @@ import { check } from '../../lib/check.ts';
 import { podNamespace, readyNodes, WEB } from '../pods/support.ts';
 import {
   DOC, REVISION, WEB_2, createDeployment, deploymentManifest, getDeployment, imageOf, isTerminating, listPods, patchDeployment,
-  replicaSetsOf, setImage, untilRolledOut,
+  replicaSetsOf, rolloutUndo, setImage, untilRolledOut,
 } from './support.ts';
-
-/** The annotations kubectl keeps from the Deployment rather than copy from the ReplicaSet (rollback.go annotationsToSkip). */
-const KEPT_FROM_DEPLOYMENT = [
-  'kubectl.kubernetes.io/last-applied-configuration', REVISION, 'deployment.kubernetes.io/revision-history',
-  'deployment.kubernetes.io/desired-replicas', 'deployment.kubernetes.io/max-replicas', 'deprecated.deployment.rollback.to',
-];
 
 check({
   id: 'deployments.history.rollback',
@@ -38,18 +32,7 @@ check({
       `${before.map((rs) => `${rs.metadata.name} rev ${rs.metadata.annotations?.[REVISION]}`).join(', ')}; Deployment rev ${d.metadata.annotations?.[REVISION]}`);
   }
 
-  // What `kubectl rollout undo deployment/web` sends (rollback.go): the template without its hash label, and the
-  // ReplicaSet's annotations merged over the few the Deployment keeps.
-  const template = structuredClone(first.spec.template);
-  delete template.metadata.labels['pod-template-hash'];
-  template.metadata.creationTimestamp = null;
-  const annotations: Record<string, string> = {};
-  for (const key of KEPT_FROM_DEPLOYMENT) if (d.metadata.annotations?.[key] !== undefined) annotations[key] = d.metadata.annotations[key];
-  for (const [key, value] of Object.entries<string>(first.metadata.annotations ?? {})) if (!KEPT_FROM_DEPLOYMENT.includes(key)) annotations[key] = value;
-  await patchDeployment(t, namespace, 'web', [
-    { op: 'replace', path: '/spec/template', value: template },
-    { op: 'replace', path: '/metadata/annotations', value: annotations },
-  ], 'json');
+  await rolloutUndo(t, namespace, d, first);
   const back = await untilRolledOut(t, namespace, 'web');
 
   const pods = (await listPods(t, namespace, 'web')).filter((p) => !isTerminating(p));

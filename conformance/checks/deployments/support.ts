@@ -53,6 +53,30 @@ export function setImage(t: CheckContext, namespace: string, name: string, image
   return patchDeployment(t, namespace, name, { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'web' }], containers: [{ image, name: 'web' }] } } } });
 }
 
+/** The annotations `kubectl rollout undo` keeps from the Deployment; the rest come from the ReplicaSet (rollback.go). */
+const KEPT_FROM_DEPLOYMENT = [
+  'kubectl.kubernetes.io/last-applied-configuration', REVISION, 'deployment.kubernetes.io/revision-history',
+  'deployment.kubernetes.io/desired-replicas', 'deployment.kubernetes.io/max-replicas', 'deprecated.deployment.rollback.to',
+];
+
+/**
+ * What `kubectl rollout undo` sends (k8s.io/kubectl/pkg/polymorphichelpers/rollback.go): a JSON patch
+ * that puts the target ReplicaSet's template, without its hash label, back into the Deployment `d`,
+ * and the ReplicaSet's annotations merged over the few the Deployment keeps.
+ */
+export async function rolloutUndo(t: CheckContext, namespace: string, d: any, target: any): Promise<any> {
+  const template = structuredClone(target.spec.template);
+  delete template.metadata.labels['pod-template-hash'];
+  template.metadata.creationTimestamp = null;
+  const annotations: Record<string, string> = {};
+  for (const key of KEPT_FROM_DEPLOYMENT) if (d.metadata.annotations?.[key] !== undefined) annotations[key] = d.metadata.annotations[key];
+  for (const [key, value] of Object.entries<string>(target.metadata.annotations ?? {})) if (!KEPT_FROM_DEPLOYMENT.includes(key)) annotations[key] = value;
+  return patchDeployment(t, namespace, d.metadata.name, [
+    { op: 'replace', path: '/spec/template', value: template },
+    { op: 'replace', path: '/metadata/annotations', value: annotations },
+  ], 'json');
+}
+
 export async function getDeployment(t: CheckContext, namespace: string, name: string): Promise<any> {
   const res = await t.raw({ path: path(namespace, name) });
   if (res.status !== 200) t.fail(`GET deployments/${name} to answer 200`, `HTTP ${res.status}: ${res.text.slice(0, 300)}`);
