@@ -253,6 +253,13 @@ export class ProcessCluster implements Cluster {
     await this.waitForReady();
   }
 
+  /** Kills the control plane (SIGKILL: a crash, nothing flushed or closed) and starts it again on the same data. */
+  async crashControlPlane(): Promise<void> {
+    await this.controlPlane.kill();
+    this.controlPlane.start();
+    await this.waitForReady();
+  }
+
   async stopComponent(name: string): Promise<void> {
     await this.component(name).stop();
   }
