@@ -64,7 +64,7 @@ const NON_CORE_PACKAGES: Record<string, string[]> = {
   ],
   'io.k8s.api.coordination.v1': ['Lease', 'LeaseList', 'LeaseSpec'],
   'io.k8s.api.autoscaling.v1': ['Scale', 'ScaleSpec', 'ScaleStatus'],
-  'io.k8s.api.policy.v1': ['Eviction'],
+  'io.k8s.api.policy.v1': ['Eviction', 'PodDisruptionBudget', 'PodDisruptionBudgetList', 'PodDisruptionBudgetSpec', 'PodDisruptionBudgetStatus'],
   'io.k8s.api.discovery.v1': ['EndpointSlice', 'EndpointSliceList', 'Endpoint', 'EndpointConditions', 'EndpointHints', 'ForZone', 'ForNode'],
 };
 

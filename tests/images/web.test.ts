@@ -282,6 +282,28 @@ describe.concurrent('kubelab/web', () => {
     expect(await web.run.exited).toEqual({ code: 137, signal: 'SIGKILL' });
   });
 
+  it('POST /memory?mb=N holds N MiB more in resident memory, GET /memory reports it, DELETE /memory lets go', async ({ expect }) => {
+    const web = await startWeb();
+    const before = await (await fetch(`${web.url}/memory`)).json();
+    expect(before.heldMiB).toBe(0);
+    const after = await (await fetch(`${web.url}/memory?mb=64`, { method: 'POST' })).json();
+    expect(after.heldMiB).toBe(64);
+    // The pages are touched: resident memory grew by about the 64 MiB.
+    expect(after.rssBytes - before.rssBytes).toBeGreaterThan(60 * 1024 * 1024);
+    expect((await (await fetch(`${web.url}/memory?mb=16`, { method: 'POST' })).json()).heldMiB).toBe(80);
+    expect(await status(`${web.url}/memory?mb=lots`, { method: 'POST' })).toBe(400);
+    expect((await (await fetch(`${web.url}/memory`, { method: 'DELETE' })).json()).heldMiB).toBe(0);
+    expect(web.run.stdout).toContain('allocated 64 MiB: holding 64 MiB');
+  });
+
+  it('ALLOCATE_MB=N with ALLOCATE_AFTER_SECONDS holds N MiB from that time on', async ({ expect }) => {
+    const web = await startWeb({ env: { ALLOCATE_MB: '32', ALLOCATE_AFTER_SECONDS: '0.3' } });
+    await web.run.waitForLine(/^allocated 32 MiB \(ALLOCATE_MB\): holding 32 MiB$/);
+    const held = await (await fetch(`${web.url}/memory`)).json();
+    expect(held.heldMiB).toBe(32);
+    expect(held.rssBytes).toBeGreaterThan(32 * 1024 * 1024);
+  });
+
   it('an unknown arg or a switch that is not a number stops it with exit code 2 and a reason', async ({ expect }) => {
     const typo = await startWeb({ args: ['--redy-after=5'] }, false);
     expect((await typo.run.exited).code).toBe(2);

@@ -4,15 +4,15 @@
 import { ApiClient } from '../../reference/src/client/api-client.ts';
 import { EventRecorder } from '../../reference/src/client/events.ts';
 import { runWorkers } from '../../reference/src/client/workqueue.ts';
-import { REAL_PROFILE } from '../../reference/src/config/profile.ts';
+import { REAL_PROFILE, type Profile } from '../../reference/src/config/profile.ts';
 import type { Controller, ControllerContext } from '../../reference/src/controllers/controller.ts';
 import { SharedInformers } from '../../reference/src/controllers/shared-informers.ts';
 
-export async function runControllers(endpoint: { apiUrl: string; token: string }, make: ((ctx: ControllerContext) => Controller)[]) {
+export async function runControllers(endpoint: { apiUrl: string; token: string }, make: ((ctx: ControllerContext) => Controller)[], profile: Profile = REAL_PROFILE) {
   const client = new ApiClient({ ...endpoint, userAgent: 'controller-test' });
   const informers = new SharedInformers(client);
   const ctx: ControllerContext = {
-    client, informers, profile: REAL_PROFILE, recorder: (component) => new EventRecorder(client, component),
+    client, informers, profile, recorder: (component) => new EventRecorder(client, component),
   };
   const controllers = make.map((m) => m(ctx));
   await informers.start();

@@ -4,7 +4,7 @@
 // and its behaviour is chosen with env variables (or the same switches as
 // args), so that one image serves many checks and labs: become ready late,
 // fail liveness, crash, finish like a job, write files into volumes, ignore
-// SIGTERM. Plain Node.js with no dependencies, so that any node agent can run
+// SIGTERM, use memory on purpose. Plain Node.js with no dependencies, so that any node agent can run
 // it. Its interface is described in README.md next to this file.
 
 import { createServer } from 'node:http';
@@ -30,6 +30,8 @@ const ARGS = {
   '--write-file': 'WRITE_FILE',
   '--write-content': 'WRITE_CONTENT',
   '--ignore-sigterm': 'IGNORE_SIGTERM',
+  '--allocate-mb': 'ALLOCATE_MB',
+  '--allocate-after': 'ALLOCATE_AFTER_SECONDS',
 };
 const settings = readSettings(process.argv.slice(2));
 
@@ -47,6 +49,8 @@ const failHealthzAfter = number('FAIL_HEALTHZ_AFTER_SECONDS');
 const startDelay = number('START_DELAY_SECONDS') ?? 0;
 const logEvery = number('LOG_EVERY_SECONDS');
 const ignoreSigterm = ['1', 'true'].includes(settings.IGNORE_SIGTERM);
+const allocateMb = whole('ALLOCATE_MB');
+const allocateAfter = number('ALLOCATE_AFTER_SECONDS') ?? 0;
 
 let mounts;
 try {
@@ -58,6 +62,9 @@ try {
 // The probes' state. POST /fail/... and /recover/... flip these.
 let healthzFailing = false;
 let readyFailing = false;
+
+// The memory held on purpose (POST /memory, ALLOCATE_MB): 1 MiB buffers.
+const held = [];
 
 if (settings.WRITE_FILE) {
   const content = settings.WRITE_CONTENT ?? `written by pod ${podName}\n`;
@@ -80,6 +87,12 @@ if (failHealthzAfter !== null) {
     healthzFailing = true;
     console.log(`FAIL_HEALTHZ_AFTER_SECONDS=${failHealthzAfter} reached: /healthz now answers 503`);
   }, failHealthzAfter * 1000);
+}
+if (allocateMb !== null) {
+  setTimeout(() => {
+    allocate(allocateMb);
+    console.log(`allocated ${allocateMb} MiB (ALLOCATE_MB): holding ${held.length} MiB`);
+  }, allocateAfter * 1000);
 }
 if (logEvery !== null) {
   let line = 0;
@@ -119,6 +132,9 @@ async function handle(req, res) {
     if (route === 'POST /recover/healthz') return flip(res, () => (healthzFailing = false), '/healthz now answers 200');
     if (route === 'POST /fail/ready') return flip(res, () => (readyFailing = true), '/ready now answers 503');
     if (route === 'POST /recover/ready') return flip(res, () => (readyFailing = false), '/ready answers 200 again once the pod is ready');
+    if (route === 'GET /memory') return memory(res);
+    if (route === 'POST /memory') return allocateOnRequest(req, res);
+    if (route === 'DELETE /memory') return release(res);
     if (req.method === 'GET' && path.startsWith('/files/')) return getFile(res, filePath(path));
     if (req.method === 'PUT' && path.startsWith('/files/')) return await putFile(req, res, filePath(path));
     return send(res, 404, `no route ${route}; see the image's README for its routes\n`);
@@ -165,6 +181,36 @@ function flip(res, change, message) {
   change();
   console.log(message);
   return send(res, 200, message + '\n');
+}
+
+// ---- memory, used on purpose (a container over its memory limit) ----
+
+const MiB = 1024 * 1024;
+
+// Each buffer is filled, so that its pages are really touched and count in
+// the process's resident memory (a buffer of zeros may never be backed).
+function allocate(mb) {
+  for (let i = 0; i < mb; i++) held.push(Buffer.allocUnsafe(MiB).fill(i % 255 + 1));
+}
+
+function memory(res) {
+  const about = { heldMiB: held.length, rssBytes: process.memoryUsage.rss() };
+  return send(res, 200, JSON.stringify(about) + '\n', 'application/json');
+}
+
+function allocateOnRequest(req, res) {
+  const text = new URL(req.url, 'http://web').searchParams.get('mb');
+  const mb = Number(text);
+  if (text === null || text === '' || !Number.isInteger(mb) || mb < 0) return send(res, 400, `mb must be a whole number of MiB ≥ 0, got "${text ?? ''}"\n`);
+  allocate(mb);
+  console.log(`allocated ${mb} MiB: holding ${held.length} MiB`);
+  return memory(res);
+}
+
+function release(res) {
+  held.length = 0;
+  console.log('released the memory held on purpose');
+  return memory(res);
 }
 
 // ---- files, through the container's volume mounts ----

@@ -166,6 +166,8 @@ export function initialStatus(obj: KubeObject): any {
     case 'PersistentVolumeClaim': return { phase: 'Pending' };
     case 'Service': return { loadBalancer: {} };
     case 'Deployment': case 'ReplicaSet': return {};
+    // The four counts are not omitempty in policy/v1: a new budget shows zeros until the disruption controller runs.
+    case 'PodDisruptionBudget': return { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
     case 'Node': return obj.status ?? {}; // node agents register with their status
     default: return obj.status;
   }

@@ -145,6 +145,14 @@ export const RESOURCES: ResourceType[] = [
     fieldSelectors: [], tracksGeneration: true,
   },
   {
+    // Voluntary-disruption budgets, consulted by pods/eviction (`kubectl drain`); spec changes bump generation
+    // so the eviction can tell a status the disruption controller computed for an older spec.
+    group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', singular: 'poddisruptionbudget',
+    namespaced: true, shortNames: ['pdb'], categories: [], verbs: ALL_VERBS,
+    subresources: [statusOf('policy', 'v1', 'PodDisruptionBudget')],
+    fieldSelectors: [], tracksGeneration: true,
+  },
+  {
     group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', singular: 'lease',
     namespaced: true, shortNames: [], categories: [], verbs: ALL_VERBS, subresources: [],
     fieldSelectors: [], tracksGeneration: false,

@@ -235,6 +235,14 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Images', type: 'string', priority: 1, description: s('Images referenced by each container in the template.'), cell: (d) => containerImages(d.spec?.template) },
     { name: 'Selector', type: 'string', priority: 1, description: s('Label selector for pods.'), cell: (d) => labelSelectorToString(d.spec?.selector ?? {}) },
   ],
+  // N/A for the field the budget does not set (printPodDisruptionBudget in pkg/printers/internalversion/printers.go).
+  PodDisruptionBudget: [
+    NAME,
+    { name: 'Min Available', type: 'string', description: s('The minimum number of pods that must be available.'), cell: (p) => String(p.spec?.minAvailable ?? 'N/A') },
+    { name: 'Max Unavailable', type: 'string', description: s('The maximum number of pods that may be unavailable.'), cell: (p) => String(p.spec?.maxUnavailable ?? 'N/A') },
+    { name: 'Allowed Disruptions', type: 'integer', description: s('Calculated number of pods that may be disrupted at this time.'), cell: (p) => p.status?.disruptionsAllowed ?? 0 },
+    AGE,
+  ],
   Lease: [NAME, { name: 'Holder', type: 'string', description: s('The holder of the lease.'), cell: (l) => l.spec?.holderIdentity ?? '' }, AGE],
 };
 

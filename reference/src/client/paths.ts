@@ -21,6 +21,7 @@ export const PERSISTENT_VOLUMES: ResourceRef = { group: '', version: 'v1', plura
 export const PERSISTENT_VOLUME_CLAIMS: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims' };
 export const REPLICASETS: ResourceRef = { group: 'apps', version: 'v1', plural: 'replicasets' };
 export const DEPLOYMENTS: ResourceRef = { group: 'apps', version: 'v1', plural: 'deployments' };
+export const POD_DISRUPTION_BUDGETS: ResourceRef = { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets' };
 
 /** /api/v1/namespaces/{ns}/pods/{name}/{subresource}, or the cluster-scoped and all-namespaces forms. */
 export function resourcePath(ref: ResourceRef, namespace?: string, name?: string, subresource?: string): string {

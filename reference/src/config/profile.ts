@@ -16,6 +16,8 @@ export interface Profile {
   nodeMonitorPeriodSeconds: number;
   /** kube-controller-manager --node-monitor-grace-period (50s since v1.32). */
   nodeMonitorGracePeriodSeconds: number;
+  /** kube-controller-manager --node-startup-grace-period (60s): a new node's first status may take this long. */
+  nodeStartupGracePeriodSeconds: number;
   /** kube-apiserver --default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds (300). */
   defaultTolerationSeconds: number;
   /** kubelet crash-loop back-off: starts here and doubles (10s). */
@@ -31,6 +33,7 @@ export const REAL_PROFILE: Profile = {
   nodeStatusUpdateFrequencySeconds: 10,
   nodeMonitorPeriodSeconds: 5,
   nodeMonitorGracePeriodSeconds: 50,
+  nodeStartupGracePeriodSeconds: 60,
   defaultTolerationSeconds: 300,
   crashLoopBackOffBaseSeconds: 10,
   crashLoopBackOffMaxSeconds: 300,

@@ -13,6 +13,9 @@ import { NamespaceController } from '../controllers/namespace/namespace-controll
 import { GarbageCollector } from '../controllers/garbage-collector/garbage-collector.ts';
 import { EndpointsController } from '../controllers/endpoints/endpoints-controller.ts';
 import { EndpointSliceController } from '../controllers/endpointslice/endpointslice-controller.ts';
+import { NodeLifecycleController } from '../controllers/node-lifecycle/node-lifecycle-controller.ts';
+import { TaintEvictionController } from '../controllers/taint-eviction/taint-eviction-controller.ts';
+import { DisruptionController } from '../controllers/disruption/disruption-controller.ts';
 
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   'persistentvolume-binder-controller': (ctx) => new PersistentVolumeBinderController(ctx),
@@ -24,6 +27,9 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   'garbage-collector-controller': (ctx) => new GarbageCollector(ctx),
   'endpoints-controller': (ctx) => new EndpointsController(ctx),
   'endpointslice-controller': (ctx) => new EndpointSliceController(ctx),
+  'node-lifecycle-controller': (ctx) => new NodeLifecycleController(ctx),
+  'taint-eviction-controller': (ctx) => new TaintEvictionController(ctx),
+  'disruption-controller': (ctx) => new DisruptionController(ctx),
 };
 
 /** "replicaset" → "replicaset-controller"; full names pass through. */

@@ -3,7 +3,7 @@
 // - status: only status changes (controllers and node agents write here);
 // - scale: an autoscaling/v1 Scale view of spec.replicas (`kubectl scale`);
 // - binding: the scheduler's way to assign a pod to a node;
-// - eviction: a delete that respects disruption budgets (`kubectl drain`);
+// - eviction: a delete that respects disruption budgets (`kubectl drain`), in eviction.ts;
 // - log: a pod's container output, served by the node agent that runs it;
 // - finalize: the one way to change a namespace's spec.finalizers (the namespace controller's last step).
 
@@ -20,6 +20,7 @@ import { isQualifiedName } from '../validation/names.ts';
 import { now } from '../registry/registry.ts';
 import { getObject, patchObject, updateObject } from './objects.ts';
 import { isDryRun, type RequestContext } from './context.ts';
+import { serveEviction } from './eviction.ts';
 
 const POD = findKind('v1', 'Pod')!;
 const NODE = findKind('v1', 'Node')!;
@@ -108,15 +109,6 @@ async function serveFinalize(ctx: RequestContext): Promise<void> {
     dryRun: isDryRun(ctx.query), subresource: 'finalize',
   });
   sendJson(ctx.res, 200, updated);
-}
-
-/** POST pods/{name}/eviction: deletes the pod with the Eviction's deleteOptions. */
-async function serveEviction(ctx: RequestContext): Promise<void> {
-  const { registry, info, req } = ctx;
-  if (req.method !== 'POST') throw methodNotAllowed(req.method ?? '');
-  const eviction = decodeObject(await readBody(req), req.headers['content-type']);
-  await registry.delete(POD, info.namespace, info.name!, eviction.deleteOptions ?? {}, { dryRun: isDryRun(ctx.query) });
-  sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 
 /**

@@ -341,6 +341,25 @@ const DEPLOYMENT: Message = {
   },
 };
 
+// --- policy/v1 (staging/src/k8s.io/api/policy/v1/generated.proto) ------
+
+const POD_DISRUPTION_BUDGET: Message = {
+  name: 'PodDisruptionBudget',
+  fields: {
+    1: field('metadata', OBJECT_META),
+    2: field('spec', {
+      name: 'PodDisruptionBudgetSpec',
+      fields: {
+        1: field('minAvailable', 'intOrString', { pointer: true }),
+        2: field('selector', LABEL_SELECTOR, { pointer: true }),
+        3: field('maxUnavailable', 'intOrString', { pointer: true }),
+        4: field('unhealthyPodEvictionPolicy', 'string', { pointer: true }),
+      },
+    }),
+    // 3 status: reset on create, not decoded.
+  },
+};
+
 // --- meta/v1 -------------------------------------------------------------
 
 const DELETE_OPTIONS: Message = {
@@ -364,5 +383,6 @@ export const KINDS: Record<string, Message> = {
   Secret: SECRET,
   Service: SERVICE,
   Deployment: DEPLOYMENT,
+  PodDisruptionBudget: POD_DISRUPTION_BUDGET,
   DeleteOptions: DELETE_OPTIONS,
 };

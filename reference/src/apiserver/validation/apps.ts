@@ -18,7 +18,7 @@ function nonNegativeInt(value: unknown, field: string): FieldError[] {
 }
 
 /** metav1 LabelSelector validation (apimachinery/pkg/apis/meta/v1/validation). */
-function validateLabelSelector(sel: LabelSelector, field: string): FieldError[] {
+export function validateLabelSelector(sel: LabelSelector, field: string): FieldError[] {
   const errs = validateLabels(sel.matchLabels, `${field}.matchLabels`);
   (sel.matchExpressions ?? []).forEach((req, i) => {
     const f = `${field}.matchExpressions[${i}]`;

@@ -11,6 +11,7 @@ import { validateDeployment, validateReplicaSet, validateSelectorUnchanged } fro
 import { validateService, validateServiceUpdate } from './service.ts';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.ts';
 import { validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.ts';
+import { validatePodDisruptionBudget } from './policy.ts';
 import {
   validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validatePersistentVolumeUpdate,
 } from './storage.ts';
@@ -29,6 +30,7 @@ const ON_CREATE: Record<string, Check> = {
   EndpointSlice: validateEndpointSlice,
   PersistentVolumeClaim: validatePersistentVolumeClaim,
   PersistentVolume: validatePersistentVolume,
+  PodDisruptionBudget: validatePodDisruptionBudget,
   Event: (ev) => (ev.involvedObject ? [] : [required('involvedObject')]),
 };
 

@@ -7,6 +7,7 @@
 // keep it, start it, or wait (a back-off), and the answer depends on its last
 // instance and the pod's restartPolicy (nextStep below).
 
+import { wholeUnits } from '../../api/quantity.ts';
 import type { KubeObject } from '../../api/types.ts';
 import type { ApiClient } from '../../client/api-client.ts';
 import type { EventRecorder } from '../../client/events.ts';
@@ -244,6 +245,7 @@ export class ContainerSync {
       }),
       podIP: record.podIP,
       mounts,
+      ...(spec.resources?.limits?.memory !== undefined ? { memoryLimitBytes: wholeUnits(spec.resources.limits.memory) } : {}),
     };
   }
 

@@ -8,7 +8,9 @@
 //   when the main process ends, what it left behind is killed, too;
 // - stdout and stderr go to the container's log file (container-log.ts);
 // - each running container is written down in <node dir>/containers/
-//   (pid-records.ts), so a later agent can find what a killed one left.
+//   (pid-records.ts), so a later agent can find what a killed one left;
+// - a memory limit is watched by polling (memory-limit.ts): over it, the
+//   container is SIGKILLed and ends as OOMKilled, as the kernel would do.
 //
 // conformance/images/README.md, "How a node agent runs a container", is the
 // contract this file follows.
@@ -19,6 +21,7 @@ import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { formatLine, LogWriter, readLogFile, tail, type LogLine } from './container-log.ts';
 import { ImageCatalogue } from './images.ts';
+import { watchMemory, type MemoryWatch } from './memory-limit.ts';
 import { PidRecords } from './pid-records.ts';
 import type { ContainerConfig, ContainerRuntime, ContainerState, ImageInfo, LogOptions } from './runtime.ts';
 
@@ -35,6 +38,10 @@ interface Instance {
   followers: Set<(line: LogLine) => void>;
   enders: Set<() => void>;
   exited: Promise<void>;
+  /** Set while a memory limit is watched. */
+  memoryWatch?: MemoryWatch;
+  /** Killed for going over its memory limit: it ends as OOMKilled. */
+  oomKilled?: boolean;
 }
 
 export interface ProcessRuntimeOptions {
@@ -118,6 +125,12 @@ export class ProcessRuntime implements ContainerRuntime {
         // When the main process ends the container ends: what it started dies with it.
         child.once('exit', () => this.signalGroup(pid, 'SIGKILL'));
         child.once('close', (code, signal) => this.finish(instance, code, signal));
+        if (config.memoryLimitBytes !== undefined) {
+          instance.memoryWatch = watchMemory(pid, config.memoryLimitBytes, () => {
+            instance.oomKilled = true;
+            this.signalGroup(pid, 'SIGKILL');
+          });
+        }
         resolve();
       });
     });
@@ -126,10 +139,13 @@ export class ProcessRuntime implements ContainerRuntime {
   private finish(instance: Instance, code: number | null, signal: NodeJS.Signals | null): void {
     const exitCode = exitCodeOf(code, signal);
     const startedAt = instance.state.startedAt;
+    instance.memoryWatch?.stop();
     instance.log.close();
+    // Killed for its memory: exit code 137 (SIGKILL) and reason OOMKilled, as the runtime reports a kernel OOM kill.
+    const reason = instance.oomKilled && signal === 'SIGKILL' ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error';
     instance.state = {
       state: 'exited', exitCode, startedAt, finishedAt: new Date().toISOString(),
-      reason: exitCode === 0 ? 'Completed' : 'Error', ...(signal ? { signal } : {}),
+      reason, ...(signal ? { signal } : {}),
     };
     this.pids.remove(instance.config.id);
     for (const end of instance.enders) end();

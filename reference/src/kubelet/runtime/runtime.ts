@@ -31,6 +31,8 @@ export interface ContainerConfig {
   podIP: string;
   /** mountPath → the folder on this machine that backs it. */
   mounts: Record<string, string>;
+  /** resources.limits.memory in bytes: above it the container is killed (OOMKilled). Unset: no limit. */
+  memoryLimitBytes?: number;
 }
 
 /** The image the catalogue has for a name (ErrImagePull when it has none). */

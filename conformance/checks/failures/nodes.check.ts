@@ -1,0 +1,167 @@
+// A node that stops sending heartbeats: the node lifecycle controller marks it
+// Unknown and taints it unreachable; the taint eviction controller then deletes
+// its pods once their toleration runs out, and their ReplicaSet replaces them
+// on the nodes that are left.
+// Sources: https://kubernetes.io/docs/concepts/architecture/nodes/#node-controller,
+// https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions,
+// pkg/controller/nodelifecycle/node_lifecycle_controller.go, pkg/controller/tainteviction/taint_eviction.go.
+
+import type * as k8s from '@kubernetes/client-node';
+import { check } from '../../lib/check.ts';
+import type { CheckContext } from '../../lib/context.ts';
+import { condition, describePod, isReady, podNamespace, profileSeconds, readyNodes } from '../pods/support.ts';
+import { createReplicaSet, describePods, listPods, replicaSetManifest, untilAvailable } from '../replicasets/support.ts';
+
+const NODE_DOC = 'https://kubernetes.io/docs/concepts/architecture/nodes/#node-controller';
+const EVICTION_DOC = 'https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions';
+const UNREACHABLE = 'node.kubernetes.io/unreachable';
+const NOT_READY = 'node.kubernetes.io/not-ready';
+
+function readyCondition(node: k8s.V1Node): k8s.V1NodeCondition | undefined {
+  return (node.status?.conditions ?? []).find((c) => c.type === 'Ready');
+}
+
+function hasTaint(node: k8s.V1Node, key: string, effect: string): boolean {
+  return (node.spec?.taints ?? []).some((t) => t.key === key && t.effect === effect);
+}
+
+function describeNode(node: k8s.V1Node | undefined): string {
+  if (!node) return 'not read yet';
+  const ready = readyCondition(node);
+  const taints = (node.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).join(', ') || 'none';
+  return `Ready=${ready?.status ?? '-'} (${ready?.reason ?? ''}: ${ready?.message ?? ''}); taints: ${taints}`;
+}
+
+/** How long a killed node may take to be noticed: the grace period, a monitor period, and room for slow processes. */
+function noticeTimeoutMs(t: CheckContext): number {
+  const grace = profileSeconds(t, 'nodeMonitorGracePeriodSeconds', 50);
+  const period = profileSeconds(t, 'nodeMonitorPeriodSeconds', 5);
+  return (grace + 2 * period + 10) * 1000;
+}
+
+/** A node the harness started, to kill; the last by name, so checks that pin pods to the first one are spared. */
+async function victimNode(t: CheckContext, nodes: k8s.V1Node[]): Promise<string> {
+  const ours = nodes.map((n) => n.metadata!.name!).filter((name) => t.cluster.nodes.includes(name)).sort();
+  if (ours.length === 0) t.skip('needs a Ready node the harness started');
+  return ours[ours.length - 1];
+}
+
+/**
+ * Kills the node and returns what starts it again. Whatever happens in the
+ * check, the node is started again at the end (once), and the check waits
+ * until its new agent is back, so the checks after this one have every node.
+ */
+async function killNode(t: CheckContext, name: string): Promise<() => Promise<void>> {
+  let back: Promise<unknown> | undefined;
+  const restart = async () => {
+    back ??= startNode(t, name);
+    await back;
+  };
+  t.onCleanup(restart);
+  await t.disrupt({ action: 'kill-node', name });
+  return restart;
+}
+
+/** Starts the node and waits for its new agent: a Lease renewed after the start, Ready, and no unreachable or not-ready taint. */
+async function startNode(t: CheckContext, name: string): Promise<k8s.V1Node> {
+  const since = Date.now();
+  await t.disrupt({ action: 'start-node', name });
+  let node: k8s.V1Node | undefined;
+  return t.eventually(`node ${name} back: its Lease renewed, Ready, and untainted`, async () => {
+    const lease = await t.coordination.readNamespacedLease({ name, namespace: 'kube-node-lease' });
+    const renewed = lease.spec?.renewTime ? new Date(lease.spec.renewTime as unknown as string).getTime() : 0;
+    node = await t.core.readNode({ name });
+    const tainted = [UNREACHABLE, NOT_READY].some((key) => hasTaint(node!, key, 'NoExecute') || hasTaint(node!, key, 'NoSchedule'));
+    return renewed >= since && isReady(node) && !tainted ? node : undefined;
+  }, { timeoutMs: noticeTimeoutMs(t) + 30_000, seen: () => describeNode(node) });
+}
+
+check({
+  id: 'failures.nodes.unreachable',
+  title: 'A killed node turns Ready Unknown and is tainted unreachable; the taint goes when it comes back',
+  lab: 'failures', points: 3, cites: NODE_DOC, needs: ['kill-node'], timeoutMs: 150_000,
+}, async (t) => {
+  const nodes = await readyNodes(t);
+  const name = await victimNode(t, nodes);
+  const grace = profileSeconds(t, 'nodeMonitorGracePeriodSeconds', 50);
+  const restart = await killNode(t, name);
+
+  let node: k8s.V1Node | undefined;
+  node = await t.eventually(`node ${name} Ready=Unknown with taints ${UNREACHABLE}:NoExecute and :NoSchedule (grace period ${grace} s)`, async () => {
+    node = await t.core.readNode({ name });
+    const ready = readyCondition(node);
+    return ready?.status === 'Unknown' && hasTaint(node, UNREACHABLE, 'NoExecute') && hasTaint(node, UNREACHABLE, 'NoSchedule') ? node : undefined;
+  }, { timeoutMs: noticeTimeoutMs(t), seen: () => describeNode(node) });
+
+  const ready = readyCondition(node)!;
+  if (ready.reason !== 'NodeStatusUnknown' || ready.message !== 'Kubelet stopped posting node status.') {
+    t.fail('Ready: reason NodeStatusUnknown, message "Kubelet stopped posting node status."', describeNode(node), [{ label: 'node', value: node }]);
+  }
+  for (const type of ['MemoryPressure', 'DiskPressure', 'PIDPressure']) {
+    const c = (node.status?.conditions ?? []).find((x) => x.type === type);
+    if (c && c.status !== 'Unknown') t.fail(`${type} Unknown too`, `${type}=${c.status}`, [{ label: 'node', value: node }]);
+  }
+  t.step(`node ${name}: ${describeNode(node)}`);
+
+  await restart();
+  t.step(`node ${name} is back: Ready, untainted`);
+});
+
+check({
+  id: 'failures.nodes.pods-evicted',
+  title: "The pods of a killed node are evicted when their toleration runs out and replaced on other nodes",
+  lab: 'failures', points: 4, cites: EVICTION_DOC, needs: ['kill-node'], timeoutMs: 180_000,
+}, async (t) => {
+  const nodes = await readyNodes(t);
+  if (nodes.length < 2) t.skip('needs at least two Ready nodes');
+  const namespace = await podNamespace(t);
+  const seconds = profileSeconds(t, 'defaultTolerationSeconds', 300);
+  // Explicit tolerations, as the API server adds them by default: the check does not depend on that admission.
+  const tolerations = [UNREACHABLE, NOT_READY].map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds }));
+  const rs = await createReplicaSet(t, namespace, replicaSetManifest('survivors', 3, {}, { tolerations }));
+  const pods = await untilAvailable(t, namespace, rs, 3, 30_000);
+  // The node of one of the pods, the last by name, so checks that pin pods to the first node are spared.
+  const hosts = pods.map((p) => p.spec?.nodeName).filter((n): n is string => !!n && t.cluster.nodes.includes(n)).sort();
+  if (hosts.length === 0) t.skip('no pod landed on a node the harness started');
+  await evictFrom(t, namespace, rs, hosts[hosts.length - 1], pods, seconds);
+});
+
+async function evictFrom(t: CheckContext, namespace: string, rs: k8s.V1ReplicaSet, name: string, pods: k8s.V1Pod[], seconds: number): Promise<void> {
+  const victims = pods.filter((p) => p.spec?.nodeName === name).map((p) => p.metadata!.name!);
+  t.step(`pods on node ${name}: ${victims.join(', ')}; the others: ${pods.filter((p) => p.spec?.nodeName !== name).map((p) => `${p.metadata!.name} on ${p.spec?.nodeName}`).join(', ')}`);
+  const restart = await killNode(t, name);
+
+  let node: k8s.V1Node | undefined;
+  await t.eventually(`node ${name} tainted ${UNREACHABLE}:NoExecute`, async () => {
+    node = await t.core.readNode({ name });
+    return hasTaint(node, UNREACHABLE, 'NoExecute') ? true : undefined;
+  }, { timeoutMs: noticeTimeoutMs(t), seen: () => describeNode(node) });
+  const tainted = Date.now();
+  t.step(`node ${name} tainted unreachable; its pods tolerate that for ${seconds} s`);
+
+  // Before eviction the pods stop being Ready (MarkPodsNotReady), so Services stop sending them traffic.
+  let current: k8s.V1Pod[] = [];
+  const onNode = async () => (current = (await listPods(t, namespace)).filter((p) => victims.includes(p.metadata!.name!)));
+  await t.eventually(`the pods on ${name} marked Ready=False`, async () => {
+    await onNode();
+    return current.every((p) => condition(p, 'Ready') === 'False') ? true : undefined;
+  }, { timeoutMs: 15_000, seen: () => describePods(current) });
+
+  await t.eventually(`the pods on ${name} deleted (Terminating) once their ${seconds} s toleration ran out`, async () => {
+    await onNode();
+    return current.every((p) => p.metadata?.deletionTimestamp) ? true : undefined;
+  }, { timeoutMs: (seconds + 20) * 1000, seen: () => describePods(current) });
+  const waited = (Date.now() - tainted) / 1000;
+  // Seen after the taint and polled: the wait seen can only be shorter than the real one, by a poll or so.
+  if (waited < seconds - 1) {
+    t.fail(`the pods deleted no sooner than ${seconds} s after the taint`, `deleted after ${waited.toFixed(1)} s`, [{ label: 'pods', value: current }]);
+  }
+  t.step(`pods on ${name} Terminating ${waited.toFixed(1)} s after the taint: ${current.map((p) => `${p.metadata!.name} ${describePod(p)}`).join('; ')}`);
+
+  const replaced = await untilAvailable(t, namespace, rs, 3, 30_000);
+  const misplaced = replaced.filter((p) => p.spec?.nodeName === name);
+  if (misplaced.length > 0) t.fail(`the replacements on nodes other than ${name}`, describePods(replaced), [{ label: 'pods', value: replaced }]);
+  t.step(`back to 3 available: ${replaced.map((p) => `${p.metadata!.name} on ${p.spec?.nodeName}`).join(', ')}`);
+
+  await restart();
+}
