@@ -2,8 +2,24 @@
 
 import type { LogLine } from './managed-process.ts';
 
-/** Disruptions a driver can cause; a check lists the ones it needs. */
-export type Capability = 'kill-node' | 'pause-node' | 'stop-component' | 'restart-control-plane';
+/**
+ * Disruptions a driver can cause; a check lists the ones it needs. Each names a
+ * harness operation (the control endpoint's action of the same name; `stop-x`
+ * comes with its `start-x` or `resume-x`):
+ *
+ * - `kill-node`: SIGKILL the node process; its containers die with it (a power cut);
+ * - `stop-node`: SIGSTOP the node process, `resume-node` SIGCONT (a hung node whose containers keep running);
+ * - `restart-node`: SIGTERM the node process and start it again;
+ * - `stop-component`: stop one named control-plane component (and `start-component`);
+ * - `stop-control-plane`: SIGTERM the control plane and keep it down (and `start-control-plane`);
+ * - `restart-control-plane`: SIGTERM the control plane and start it again on the same data;
+ * - `crash-control-plane`: SIGKILL the control plane and start it again on the same data;
+ * - `kill-container`: SIGKILL one container's process, found through the node agent's debug endpoint.
+ */
+export type Capability =
+  | 'kill-node' | 'stop-node' | 'restart-node'
+  | 'stop-component' | 'stop-control-plane' | 'restart-control-plane' | 'crash-control-plane'
+  | 'kill-container';
 
 export interface ClusterInfo {
   apiUrl: string;
@@ -23,10 +39,15 @@ export interface Cluster extends ClusterInfo {
   logs(): LogLine[];
   stop(): Promise<void>;
   restartControlPlane?(): Promise<void>;
+  crashControlPlane?(): Promise<void>;
+  stopControlPlane?(): Promise<void>;
+  startControlPlane?(): Promise<void>;
   stopComponent?(name: string): Promise<void>;
   startComponent?(name: string): Promise<void>;
   killNode?(name: string): Promise<void>;
   startNode?(name: string): Promise<void>;
-  pauseNode?(name: string): void;
+  stopNode?(name: string): void;
   resumeNode?(name: string): void;
+  restartNode?(name: string): Promise<void>;
+  killContainer?(target: { namespace: string; pod: string; container: string }): Promise<void>;
 }

@@ -14,9 +14,10 @@ export interface ControlEndpoint {
 }
 
 export type Disruption =
-  | { action: 'restart-control-plane' }
+  | { action: 'restart-control-plane' | 'crash-control-plane' | 'stop-control-plane' | 'start-control-plane' }
   | { action: 'stop-component' | 'start-component'; name: string }
-  | { action: 'kill-node' | 'start-node' | 'pause-node' | 'resume-node'; name: string };
+  | { action: 'kill-node' | 'start-node' | 'stop-node' | 'resume-node' | 'restart-node'; name: string }
+  | { action: 'kill-container'; namespace: string; pod: string; container: string };
 
 async function perform(cluster: Cluster, d: Disruption): Promise<void> {
   const missing = (what: string) => new Error(`the ${cluster.driver} driver cannot ${what}`);
@@ -24,6 +25,15 @@ async function perform(cluster: Cluster, d: Disruption): Promise<void> {
     case 'restart-control-plane':
       if (!cluster.restartControlPlane) throw missing('restart the control plane');
       return cluster.restartControlPlane();
+    case 'crash-control-plane':
+      if (!cluster.crashControlPlane) throw missing('crash the control plane');
+      return cluster.crashControlPlane();
+    case 'stop-control-plane':
+      if (!cluster.stopControlPlane) throw missing('stop the control plane');
+      return cluster.stopControlPlane();
+    case 'start-control-plane':
+      if (!cluster.startControlPlane) throw missing('start the control plane');
+      return cluster.startControlPlane();
     case 'stop-component':
       if (!cluster.stopComponent) throw missing('stop a component');
       return cluster.stopComponent(d.name);
@@ -36,12 +46,18 @@ async function perform(cluster: Cluster, d: Disruption): Promise<void> {
     case 'start-node':
       if (!cluster.startNode) throw missing('start a node');
       return cluster.startNode(d.name);
-    case 'pause-node':
-      if (!cluster.pauseNode) throw missing('pause a node');
-      return cluster.pauseNode(d.name);
+    case 'stop-node':
+      if (!cluster.stopNode) throw missing('stop a node');
+      return cluster.stopNode(d.name);
     case 'resume-node':
       if (!cluster.resumeNode) throw missing('resume a node');
       return cluster.resumeNode(d.name);
+    case 'restart-node':
+      if (!cluster.restartNode) throw missing('restart a node');
+      return cluster.restartNode(d.name);
+    case 'kill-container':
+      if (!cluster.killContainer) throw missing('kill a container');
+      return cluster.killContainer(d);
   }
 }
 

@@ -189,9 +189,9 @@ export class ProcessCluster implements Cluster {
     this.nodes = [...this.nodeProcesses.keys()];
     if (nodeCount > 0) await this.waitForReadyNodes(nodeCount);
 
-    this.provides = ['restart-control-plane'];
+    this.provides = ['restart-control-plane', 'crash-control-plane', 'stop-control-plane'];
     if (this.components.length) this.provides.push('stop-component');
-    if (nodeCount > 0) this.provides.push('kill-node', 'pause-node');
+    if (nodeCount > 0) this.provides.push('kill-node', 'stop-node', 'restart-node');
   }
 
   private makeProcess(name: string, spec: ProcessSpec, env: Record<string, string>): ManagedProcess {
@@ -260,6 +260,16 @@ export class ProcessCluster implements Cluster {
     await this.waitForReady();
   }
 
+  /** Stops the control plane (SIGTERM) and leaves it down until startControlPlane. */
+  async stopControlPlane(): Promise<void> {
+    await this.controlPlane.stop();
+  }
+
+  async startControlPlane(): Promise<void> {
+    if (!this.controlPlane.alive) this.controlPlane.start();
+    await this.waitForReady();
+  }
+
   async stopComponent(name: string): Promise<void> {
     await this.component(name).stop();
   }
@@ -290,7 +300,8 @@ export class ProcessCluster implements Cluster {
     await this.nodeProcesses.get(name)?.kill();
   }
 
-  pauseNode(name: string): void {
+  /** SIGSTOP: the agent hangs; its containers (their own process groups) keep running. */
+  stopNode(name: string): void {
     this.nodeProcesses.get(name)?.pause();
   }
 
