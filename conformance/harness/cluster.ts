@@ -9,12 +9,13 @@ import type { LogLine } from './managed-process.ts';
  *
  * - `kill-node`: SIGKILL the node process; its containers die with it (a power cut);
  * - `stop-node`: SIGSTOP the node process, `resume-node` SIGCONT (a hung node whose containers keep running);
- * - `restart-node`: SIGTERM the node process and start it again;
+ * - `restart-node`: SIGTERM the node process, start it again and wait until its Lease is renewed and it is Ready;
  * - `stop-component`: stop one named control-plane component (and `start-component`);
  * - `stop-control-plane`: SIGTERM the control plane and keep it down (and `start-control-plane`);
  * - `restart-control-plane`: SIGTERM the control plane and start it again on the same data;
  * - `crash-control-plane`: SIGKILL the control plane and start it again on the same data;
- * - `kill-container`: SIGKILL one container's process, found through the node agent's debug endpoint.
+ * - `kill-container`: SIGKILL one container's process, found through the node agent's debug endpoint
+ *   (GET /debug/containers, defined in conformance/README.md; kill-container.ts).
  */
 export type Capability =
   | 'kill-node' | 'stop-node' | 'restart-node'

@@ -1,10 +1,13 @@
 // One process the harness started: its output goes to a log file and a short
 // in-memory tail (shown when a check fails), and it can be stopped, killed,
-// paused (SIGSTOP: a hung node) and resumed.
+// paused (SIGSTOP: a hung node) and resumed. Stopping or killing it ends every
+// process it started too, even those that left its process group
+// (process-tree.ts): nothing the harness started outlives it.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { descendants, killEntries, type ProcessEntry } from './process-tree.ts';
 
 const TAIL_LINES = 200;
 
@@ -19,7 +22,7 @@ const firstCopy = !globals[REGISTRY];
 const running: Set<ManagedProcess> = (globals[REGISTRY] ??= new Set());
 if (firstCopy) process.on('exit', () => killAllProcesses());
 
-/** SIGKILL to every process the harness started (for a Ctrl-C that cuts a run short). */
+/** SIGKILL to every process the harness started and what they started (for a Ctrl-C that cuts a run short). */
 export function killAllProcesses(): void {
   for (const p of running) p.killNow();
 }
@@ -99,25 +102,43 @@ export class ManagedProcess {
     }
   }
 
-  /** SIGTERM, then SIGKILL after graceMs. */
+  /** The processes it started, as they are now (empty once it has exited: its children then belong to init). */
+  descendants(): ProcessEntry[] {
+    return this.child?.pid && this.alive ? descendants(this.child.pid) : [];
+  }
+
+  /**
+   * SIGTERM, then SIGKILL after graceMs. The process may stop what it started
+   * (the reference's node agent stops its containers); whatever of that still
+   * runs once it has exited is SIGKILLed, so no orphan is left behind.
+   */
   async stop(graceMs = 5000): Promise<void> {
     if (!this.alive) return;
+    const started = this.descendants();
     this.signal('SIGCONT'); // a paused process cannot act on SIGTERM
     this.signal('SIGTERM');
-    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    const timer = setTimeout(() => {
+      started.push(...this.descendants());
+      this.signal('SIGKILL');
+    }, graceMs);
     await this.exited;
     clearTimeout(timer);
+    killEntries(started);
   }
 
-  /** SIGKILL: a crash, as when a machine loses power. */
+  /** SIGKILL to it and to everything it started at once: a crash, as when a machine loses power. */
   async kill(): Promise<void> {
     if (!this.alive) return;
-    this.signal('SIGKILL');
+    this.killNow();
     await this.exited;
   }
 
+  /** kill() without waiting (for the harness's exit path, which cannot wait). */
   killNow(): void {
+    if (!this.alive) return;
+    const started = this.descendants();
     this.signal('SIGKILL');
+    killEntries(started);
   }
 
   pause(): void {

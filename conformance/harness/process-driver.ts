@@ -16,6 +16,7 @@ import { writeKubeconfig } from './kubeconfig.ts';
 import { freePort, portIsFree } from './ports.ts';
 import { ManagedProcess, type LogLine } from './managed-process.ts';
 import { rawRequest } from './raw-client.ts';
+import { killContainer, type ContainerRef } from './kill-container.ts';
 import type { Capability, Cluster } from './cluster.ts';
 
 const PROFILES_DIR = fileURLToPath(new URL('../profiles/', import.meta.url));
@@ -191,7 +192,7 @@ export class ProcessCluster implements Cluster {
 
     this.provides = ['restart-control-plane', 'crash-control-plane', 'stop-control-plane'];
     if (this.components.length) this.provides.push('stop-component');
-    if (nodeCount > 0) this.provides.push('kill-node', 'stop-node', 'restart-node');
+    if (nodeCount > 0) this.provides.push('kill-node', 'stop-node', 'restart-node', 'kill-container');
   }
 
   private makeProcess(name: string, spec: ProcessSpec, env: Record<string, string>): ManagedProcess {
@@ -296,17 +297,64 @@ export class ProcessCluster implements Cluster {
     if (!proc.alive) proc.start();
   }
 
+  private node(name: string): ManagedProcess {
+    const proc = this.nodeProcesses.get(name);
+    if (!proc) throw new Error(`no node named ${name} (this cluster has: ${this.nodes.join(', ') || 'none'})`);
+    return proc;
+  }
+
+  /** The pid of a process this cluster started (control-plane, a component or a node), while it runs: for tests and diagnostics. */
+  pidOf(name: string): number | undefined {
+    const proc = name === 'control-plane' ? this.controlPlane : this.componentProcesses.get(name) ?? this.nodeProcesses.get(name);
+    return proc?.alive ? proc.pid : undefined;
+  }
+
+  /** SIGKILL to the node process and everything it started, its containers too: a power cut. */
   async killNode(name: string): Promise<void> {
-    await this.nodeProcesses.get(name)?.kill();
+    await this.node(name).kill();
   }
 
   /** SIGSTOP: the agent hangs; its containers (their own process groups) keep running. */
   stopNode(name: string): void {
-    this.nodeProcesses.get(name)?.pause();
+    this.node(name).pause();
   }
 
   resumeNode(name: string): void {
-    this.nodeProcesses.get(name)?.resume();
+    this.node(name).resume();
+  }
+
+  /**
+   * SIGTERM to the node process (it stops its containers), then starts it again
+   * and waits for the new agent: its Lease renewed after the start, and the Node Ready.
+   */
+  async restartNode(name: string): Promise<void> {
+    const proc = this.node(name);
+    await proc.stop();
+    const since = Date.now();
+    proc.start();
+    await this.waitForNodeBack(name, since);
+  }
+
+  private async waitForNodeBack(name: string, since: number): Promise<void> {
+    const deadline = this.deadline();
+    let seen = 'no answer yet';
+    while (Date.now() < deadline) {
+      const [lease, node] = await Promise.all([
+        rawRequest(this, { path: `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}` }).catch(() => undefined),
+        rawRequest(this, { path: `/api/v1/nodes/${name}` }).catch(() => undefined),
+      ]);
+      const renewTime = lease?.json?.spec?.renewTime as string | undefined;
+      const ready = (node?.json?.status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.status;
+      if (renewTime && Date.parse(renewTime) >= since && ready === 'True') return;
+      seen = `Lease renewTime ${renewTime ?? '(none)'}, Ready ${ready ?? '(none)'}`;
+      await sleep(200);
+    }
+    throw new Error(`node ${name} did not come back within ${(this.options.readyTimeoutMs ?? 30_000) / 1000} s of its restart (${seen}). Its last lines:\n${this.tailText(this.node(name))}`);
+  }
+
+  /** SIGKILL to one container's process, found through its node agent's debug endpoint (kill-container.ts). */
+  async killContainer(target: ContainerRef): Promise<void> {
+    await killContainer(this, target);
   }
 
   /** Ends everything this cluster started: nodes first, then components, then the control plane. */

@@ -75,7 +75,9 @@ export class CheckContext {
 
   /** Asks the harness to break the cluster in one of the ways the check declared it needs. */
   async disrupt(disruption: Disruption): Promise<void> {
-    this.step(`harness: ${disruption.action}${'name' in disruption ? ` ${disruption.name}` : ''}`);
+    const target = 'name' in disruption ? ` ${disruption.name}`
+      : 'pod' in disruption ? ` ${disruption.container} of pod ${disruption.namespace}/${disruption.pod}` : '';
+    this.step(`harness: ${disruption.action}${target}`);
     await requestDisruption(this.control, disruption);
   }
 

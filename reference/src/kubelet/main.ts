@@ -3,7 +3,8 @@
 //
 //   1. kill the containers a previous agent of this node left running
 //      (one that was SIGKILLed: see runtime/pid-records.ts);
-//   2. serve container logs (logs/log-server.ts) on the node's IP;
+//   2. serve container logs and the debug list of running containers
+//      (logs/log-server.ts) on the node's IP;
 //   3. register the Node and keep it alive: status updates and the Lease (node/);
 //   4. run the pods bound to this node (pods/pod-sync.ts);
 //   5. run the node's service proxy (../proxy/proxy.ts).
@@ -11,7 +12,8 @@
 // SIGTERM (or SIGINT) stops it cleanly: every container is stopped first, so no
 // process outlives the agent. A SIGKILLed agent cannot do that; its containers
 // may run on until the next agent of the node starts and kills them (a dead
-// kubelet does not kill its containers either).
+// kubelet does not kill its containers either). The harness's kill-node is a
+// power cut instead: it kills the containers together with the agent.
 
 import { ApiClient, configFromEnv as clientConfigFromEnv } from '../client/api-client.ts';
 import { configFromEnv } from './config.ts';
@@ -38,7 +40,10 @@ async function main(): Promise<void> {
 
   const events = new EventRecorder(client, 'kubelet', { host: config.nodeName, maxPending: 200, concurrency: 1 });
   const pods = new PodSync({ client, config, runtime, events });
-  const logServer = new LogServer({ host: config.nodeIP, token: config.token, runtime, pods });
+  const containers = () => runtime.runningContainers().map(({ config: c, pid }) => ({
+    namespace: c.podNamespace, pod: c.podName, container: c.containerName, containerID: `kubelab://${c.id}`, pid,
+  }));
+  const logServer = new LogServer({ host: config.nodeIP, token: config.token, runtime, pods, containers });
   const logPort = await logServer.listen();
 
   const nodeStatus = new NodeStatusReporter(client, config, logPort);

@@ -1,19 +1,35 @@
-// The node agent's HTTP server for container logs: what `kubectl logs` reaches
+// The node agent's HTTP server: container logs, which `kubectl logs` reaches
 // through the API server (pods/<name>/log is proxied here, as kube-apiserver
-// proxies it to the kubelet's port 10250).
+// proxies it to the kubelet's port 10250), and a debug list of the running
+// containers, which the harness reads to kill one (the kill-container
+// disruption of the cluster contract, conformance/README.md).
 //
 //   GET /containerLogs/<namespace>/<pod>/<container>?follow=true&tailLines=N&previous=true&timestamps=true
+//   GET /debug/containers → {"items":[{"namespace","pod","container","containerID","pid"}]}
 //
 // It listens on the node's IP and a free port, which the Node advertises in
 // status.daemonEndpoints.kubeletEndpoint.Port, and wants the cluster's bearer
 // token. (The kubelet serves HTTPS with its own certificate; this agent has
-// none, so it serves HTTP on the node's loopback address.)
+// none, so it serves HTTP on the node's loopback address. The kubelet has no
+// /debug/containers: on Kubernetes the runtime (crictl ps, crictl inspect)
+// tells which process a container is.)
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import type { ContainerRuntime } from '../runtime/runtime.ts';
 import type { ContainerStatus } from '../pods/pod-status.ts';
+
+/** One running container on /debug/containers. */
+export interface RunningContainer {
+  namespace: string;
+  pod: string;
+  container: string;
+  /** As in the pod's containerStatuses: `kubelab://<id>`. */
+  containerID: string;
+  /** The container's main process. */
+  pid: number;
+}
 
 export interface LogSource {
   containerStatus(namespace: string, pod: string, container: string): { status?: ContainerStatus; podKnown: boolean };
@@ -57,7 +73,7 @@ function sendText(res: http.ServerResponse, code: number, text: string): void {
 export class LogServer {
   private readonly server: http.Server;
 
-  constructor(private readonly options: { host: string; token: string; runtime: ContainerRuntime; pods: LogSource }) {
+  constructor(private readonly options: { host: string; token: string; runtime: ContainerRuntime; pods: LogSource; containers: () => RunningContainer[] }) {
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((err) => {
         if (res.headersSent) res.destroy();
@@ -93,6 +109,12 @@ export class LogServer {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     if (url.pathname === '/healthz') return sendText(res, 200, 'ok');
     if (!this.authorized(req)) return sendText(res, 401, 'Unauthorized\n');
+    if (url.pathname === '/debug/containers' && req.method === 'GET') {
+      const body = JSON.stringify({ items: this.options.containers() });
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     const match = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!match || req.method !== 'GET') return sendText(res, 404, `no such path: ${req.method} ${url.pathname}\n`);
     const [namespace, pod, container] = match.slice(1).map(decodeURIComponent);

@@ -175,6 +175,11 @@ export class ProcessRuntime implements ContainerRuntime {
     return this.instances.get(id)?.state;
   }
 
+  /** The containers running now and their main processes (for the node agent's debug endpoint). */
+  runningContainers(): { config: ContainerConfig; pid: number }[] {
+    return [...this.instances.values()].filter((i) => i.state.state === 'running').map((i) => ({ config: i.config, pid: i.pid }));
+  }
+
   onExit(listener: (id: string, state: ContainerState) => void): void {
     this.exitListeners.push(listener);
   }
