@@ -59,6 +59,35 @@ export async function killNode(t: CheckContext, name: string): Promise<() => Pro
 export async function startNode(t: CheckContext, name: string): Promise<k8s.V1Node> {
   const since = Date.now();
   await t.disrupt({ action: 'start-node', name });
+  return untilNodeBack(t, name, since);
+}
+
+/**
+ * Hangs the node's agent (SIGSTOP) and returns what resumes it. Its containers
+ * keep running: each leads its own process group. Whatever happens in the
+ * check, the agent is resumed at the end (once), and the check waits until it
+ * is back, so the checks after this one have every node.
+ */
+export async function stopNode(t: CheckContext, name: string): Promise<() => Promise<void>> {
+  let back: Promise<unknown> | undefined;
+  const resume = async () => {
+    back ??= resumeNode(t, name);
+    await back;
+  };
+  t.onCleanup(resume);
+  await t.disrupt({ action: 'stop-node', name });
+  return resume;
+}
+
+/** Resumes a hung agent (SIGCONT) and waits until it is back: a Lease renewed after the resume, Ready, and untainted. */
+export async function resumeNode(t: CheckContext, name: string): Promise<k8s.V1Node> {
+  const since = Date.now();
+  await t.disrupt({ action: 'resume-node', name });
+  return untilNodeBack(t, name, since);
+}
+
+/** Waits for the node's agent: a Lease renewed after `since`, Ready, and no unreachable or not-ready taint. */
+export async function untilNodeBack(t: CheckContext, name: string, since: number): Promise<k8s.V1Node> {
   let node: k8s.V1Node | undefined;
   return t.eventually(`node ${name} back: its Lease renewed, Ready, and untainted`, async () => {
     const lease = await t.coordination.readNamespacedLease({ name, namespace: 'kube-node-lease' });
@@ -67,4 +96,31 @@ export async function startNode(t: CheckContext, name: string): Promise<k8s.V1No
     const tainted = [UNREACHABLE, NOT_READY].some((key) => hasTaint(node!, key, 'NoExecute') || hasTaint(node!, key, 'NoSchedule'));
     return renewed >= since && isReady(node) && !tainted ? node : undefined;
   }, { timeoutMs: noticeTimeoutMs(t) + 30_000, seen: () => describeNode(node) });
+}
+
+// ---- the DisruptionTarget pod condition ----
+// Set on a pod about to be deleted for a disruption, before the delete
+// (Kubernetes 1.26+, GA in 1.31):
+// https://kubernetes.io/docs/concepts/workloads/pods/disruptions/#pod-disruption-conditions
+
+export const DISRUPTION_DOC = 'https://kubernetes.io/docs/concepts/workloads/pods/disruptions/#pod-disruption-conditions';
+/** pkg/controller/tainteviction/taint_eviction.go, addConditionAndDeletePod. */
+export const TAINT_MANAGER_REASON = 'DeletionByTaintManager';
+export const TAINT_MANAGER_MESSAGE = 'Taint manager: deleting due to NoExecute taint';
+/** pkg/registry/core/pod/storage/eviction.go, addConditionAndDeletePod. */
+export const EVICTION_API_REASON = 'EvictionByEvictionAPI';
+export const EVICTION_API_MESSAGE = 'Eviction API: evicting';
+
+export function disruptionTarget(pod: k8s.V1Pod): k8s.V1PodCondition | undefined {
+  return (pod.status?.conditions ?? []).find((c) => c.type === 'DisruptionTarget');
+}
+
+export function hasDisruptionTarget(pod: k8s.V1Pod, reason: string, message: string): boolean {
+  const c = disruptionTarget(pod);
+  return c?.status === 'True' && c.reason === reason && c.message === message;
+}
+
+export function describeDisruptionTarget(pod: k8s.V1Pod): string {
+  const c = disruptionTarget(pod);
+  return c ? `DisruptionTarget=${c.status} reason ${c.reason ?? '-'}, message ${JSON.stringify(c.message ?? '')}` : 'no DisruptionTarget condition';
 }

@@ -85,6 +85,9 @@ export function nodeConditions(old: NodeCondition[], now: string): NodeCondition
   ];
 }
 
+/** Attempts per heartbeat (pkg/kubelet/kubelet.go nodeStatusUpdateRetry). */
+const NODE_STATUS_UPDATE_RETRY = 5;
+
 function timestamp(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
@@ -149,11 +152,27 @@ export class NodeStatusReporter {
     return this.client.patch(`${path}/status`, { status: this.status(current.status?.conditions ?? []) });
   }
 
+  /**
+   * One heartbeat, tried up to NODE_STATUS_UPDATE_RETRY times in a row, as the
+   * kubelet's updateNodeStatus does: one failed request (a connection dropped
+   * while the agent hung, say) must not cost a whole period of heartbeats.
+   */
+  private async updateWithRetry(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.update();
+        return;
+      } catch (err) {
+        if (attempt >= NODE_STATUS_UPDATE_RETRY || this.stopped) throw err;
+      }
+    }
+  }
+
   start(): void {
     const period = this.config.profile.nodeStatusUpdateFrequencySeconds * 1000;
     const loop = async () => {
       try {
-        await this.update();
+        await this.updateWithRetry();
         this.warnedMissing = false;
       } catch (err) {
         // A deleted Node is not registered again (Kubernetes' kubelet registers once, at start).

@@ -5,7 +5,8 @@
 //   queue      keyed by namespace/name; container exits and probe verdicts add keys too
 //   syncPod    one step toward the pod's spec, then the status, written only when it changed:
 //
-//     gone from the API (or replaced)   stop its containers, forget it
+//     gone from the API, replaced,      stop its containers, forget it
+//     or bound to another node          (deleted while the agent hung, say)
 //     deletionTimestamp set             stop its containers (grace period), tear down,
 //                                       write the terminal phase, DELETE with grace 0
 //     otherwise                         an IP, the volumes, the init containers one by
@@ -88,10 +89,20 @@ export class PodSync {
     await this.informer.start();
     this.collectGarbage();
     this.workers = runWorkers('kubelet', this.queue, (key) => this.syncPod(key), WORKERS);
-    this.resyncTimer = setInterval(() => {
-      for (const pod of this.informer.list()) this.queue.add(keyOf(pod));
-      for (const record of this.records.values()) this.queue.add(record.key);
-    }, RESYNC_MS);
+    this.resyncTimer = setInterval(() => this.housekeeping(), RESYNC_MS);
+  }
+
+  /**
+   * Every pod the API gives this node is synced again, and so is every pod the
+   * agent still runs: one the API no longer has (deleted while the agent hung
+   * or its watch was broken, and missed by both) is then stopped by syncPod.
+   * The kubelet's HandlePodCleanups does the same on each housekeeping tick
+   * (pkg/kubelet/kubelet_pods.go): it kills the running pods that are not
+   * among the desired ones, the "orphaned pods".
+   */
+  private housekeeping(): void {
+    for (const pod of this.informer.list()) this.queue.add(keyOf(pod));
+    for (const record of this.records.values()) this.queue.add(record.key);
   }
 
   /** Stops syncing; the caller shuts the runtime down (which stops the containers). */
@@ -105,15 +116,19 @@ export class PodSync {
 
   async syncPod(key: string): Promise<void> {
     const pod = this.informer.get(key);
-    // A pod gone from the API, or replaced by a new one of the same name: its containers stop.
+    // Only a pod bound to this node is ours to run (the informer's field selector
+    // should only give those; this holds even if it did not).
+    const ours = pod?.spec?.nodeName === this.deps.config.nodeName ? pod : undefined;
+    // A pod gone from the API, replaced by a new one of the same name, or bound
+    // elsewhere: its containers stop (HandlePodCleanups, pkg/kubelet/kubelet_pods.go).
     for (const record of this.records.values()) {
-      if (record.key === key && record.uid !== pod?.metadata.uid) this.terminate(record, MIN_GRACE_SECONDS);
+      if (record.key === key && record.uid !== ours?.metadata.uid) this.terminate(record, MIN_GRACE_SECONDS);
     }
     if (!pod) {
       for (const [uid, finishedKey] of this.finished) if (finishedKey === key) this.finished.delete(uid);
       return;
     }
-    if (pod.spec?.nodeName !== this.deps.config.nodeName) return;
+    if (!ours) return;
     const uid = pod.metadata.uid!;
     if (this.finished.has(uid)) return;
     if (pod.metadata.deletionTimestamp) return this.syncDeletion(pod);
