@@ -127,8 +127,12 @@ describe('the agent itself', () => {
       return p?.status?.phase === 'Running' ? p : undefined;
     });
     const [oldPid] = containerPids(tc, pod.metadata.uid);
-    await tc.cluster.killNode('node-1');
+    // SIGKILL to the agent alone (the harness's kill-node would take its containers too):
+    // its container runs on, a leftover for the next agent of the node.
+    process.kill(tc.cluster.pidOf('node-1')!, 'SIGKILL');
+    await waitFor('the agent gone', async () => tc.cluster.pidOf('node-1') === undefined);
     await sleep(300);
+    expect(processAlive(oldPid)).toBe(true);
     await tc.cluster.startNode('node-1');
     const after = await waitFor('survivor restarted', async () => {
       const s = await firstStatus('survivor');
