@@ -65,6 +65,10 @@ describe('taint eviction controller', () => {
     });
   }
 
+  async function read(name: string): Promise<KubeObject> {
+    return client().get<KubeObject>(resourcePath(PODS, 'default', name));
+  }
+
   /** Deleted: gone, or (bound to a node) terminating. */
   async function deleted(name: string): Promise<boolean> {
     try {
@@ -99,6 +103,13 @@ describe('taint eviction controller', () => {
     await sleep(500);
     expect(await deleted('forever')).toBe(false);
     expect(await deleted('elsewhere')).toBe(false);
+
+    // Marked before it was deleted (addConditionAndDeletePod in taint_eviction.go); the others are not marked.
+    const intolerant = await read('intolerant');
+    expect(intolerant.status?.conditions).toContainEqual(expect.objectContaining({
+      type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint',
+    }));
+    expect((await read('forever')).status?.conditions ?? []).not.toContainEqual(expect.objectContaining({ type: 'DisruptionTarget' }));
 
     const events = await client().get<{ items: KubeObject[] }>(resourcePath(EVENTS, 'default'));
     const eviction = events.items.find((e: any) => e.reason === 'TaintManagerEviction' && e.involvedObject.name === 'intolerant');

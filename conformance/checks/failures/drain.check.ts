@@ -5,11 +5,15 @@
 // (pkg/registry/core/pod/storage/eviction.go). The disruption controller keeps
 // each budget's status (pkg/controller/disruption/disruption.go).
 //
+// Before the delete, the API server marks the pod DisruptionTarget=True, reason
+// EvictionByEvictionAPI (https://kubernetes.io/docs/concepts/workloads/pods/disruptions/#pod-disruption-conditions).
+//
 // None of these checks cordons a node: they only create, wait and evict.
 
 import { check } from '../../lib/check.ts';
 import type { CheckContext } from '../../lib/context.ts';
 import { podManifest, podNamespace, runPod, WEB, webContainer } from '../pods/support.ts';
+import { DISRUPTION_DOC, EVICTION_API_MESSAGE, EVICTION_API_REASON, describeDisruptionTarget, hasDisruptionTarget } from './support.ts';
 
 const EVICTION_DOC = 'https://kubernetes.io/docs/concepts/scheduling-eviction/api-eviction/';
 const PDB_DOC = 'https://kubernetes.io/docs/tasks/run-application/configure-pdb/';
@@ -56,6 +60,33 @@ check({
     const pod = await t.raw({ path: `/api/v1/namespaces/${namespace}/pods/free` });
     return pod.status === 404 || pod.json?.metadata?.deletionTimestamp ? true : undefined;
   });
+});
+
+check({
+  id: 'failures.drain.eviction-marks-pod',
+  title: 'An evicted pod carries DisruptionTarget=True, reason EvictionByEvictionAPI, while it terminates',
+  lab: 'failures', points: 1, cites: DISRUPTION_DOC, concurrent: true,
+}, async (t) => {
+  // The API server writes the condition before its DELETE (addConditionAndDeletePod in
+  // pkg/registry/core/pod/storage/eviction.go, Kubernetes 1.26+). A container that ignores
+  // SIGTERM keeps its pod Terminating for the whole grace period, so the condition can be read.
+  const namespace = await podNamespace(t);
+  const name = 'lingering';
+  await runPod(t, namespace, podManifest(name, webContainer({ IGNORE_SIGTERM: '1' }), { terminationGracePeriodSeconds: 30 }, { app: name }));
+  t.onCleanup(() => t.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }).catch(() => undefined));
+
+  t.step(`POST pods/${name}/eviction with no deleteOptions: the pod's own grace period, 30 s`);
+  const res = await t.raw({ method: 'POST', path: evictionPath(namespace, name), body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } });
+  if (res.status !== 201 && res.status !== 200) t.fail('201 with a Success Status', `${res.status}: ${res.text}`);
+  const read = await t.raw({ path: `/api/v1/namespaces/${namespace}/pods/${name}` });
+  const pod = read.json;
+  if (read.status !== 200 || !pod?.metadata?.deletionTimestamp) {
+    t.fail(`pod ${name} still there and Terminating (its container ignores SIGTERM for 30 s)`, read.status === 200 ? 'no deletionTimestamp' : `${read.status}: ${read.text}`);
+  }
+  if (!hasDisruptionTarget(pod, EVICTION_API_REASON, EVICTION_API_MESSAGE)) {
+    t.fail(`condition DisruptionTarget=True, reason ${EVICTION_API_REASON}, message "${EVICTION_API_MESSAGE}"`, describeDisruptionTarget(pod),
+      [{ label: 'pod', value: pod }], 'the eviction subresource writes the condition through the pod status before it deletes the pod');
+  }
 });
 
 check({

@@ -11,7 +11,8 @@ import { check } from '../../lib/check.ts';
 import type { CheckContext } from '../../lib/context.ts';
 import { condition, describePod, podNamespace, profileSeconds, readyNodes } from '../pods/support.ts';
 import {
-  EVICTION_DOC, NODE_DOC, NOT_READY, UNREACHABLE, describeNode, hasTaint, killNode, noticeTimeoutMs, readyCondition, victimNode,
+  EVICTION_DOC, NODE_DOC, NOT_READY, TAINT_MANAGER_MESSAGE, TAINT_MANAGER_REASON, UNREACHABLE, describeDisruptionTarget, describeNode,
+  hasDisruptionTarget, hasTaint, killNode, noticeTimeoutMs, readyCondition, victimNode,
 } from './support.ts';
 import { createReplicaSet, describePods, listPods, replicaSetManifest, untilAvailable } from '../replicasets/support.ts';
 
@@ -96,6 +97,16 @@ async function evictFrom(t: CheckContext, namespace: string, rs: k8s.V1ReplicaSe
     t.fail(`the pods deleted no sooner than ${seconds} s after the taint`, `deleted after ${waited.toFixed(1)} s`, [{ label: 'pods', value: current }]);
   }
   t.step(`pods on ${name} Terminating ${waited.toFixed(1)} s after the taint: ${current.map((p) => `${p.metadata!.name} ${describePod(p)}`).join('; ')}`);
+
+  // Before deleting a pod the taint eviction controller marks it DisruptionTarget=True (Kubernetes 1.26+, GA in 1.31):
+  // https://kubernetes.io/docs/concepts/workloads/pods/disruptions/#pod-disruption-conditions,
+  // addConditionAndDeletePod in pkg/controller/tainteviction/taint_eviction.go.
+  const unmarked = current.filter((p) => !hasDisruptionTarget(p, TAINT_MANAGER_REASON, TAINT_MANAGER_MESSAGE));
+  if (unmarked.length > 0) {
+    t.fail(`the deleted pods with condition DisruptionTarget=True, reason ${TAINT_MANAGER_REASON}, message "${TAINT_MANAGER_MESSAGE}"`,
+      unmarked.map((p) => `${p.metadata!.name}: ${describeDisruptionTarget(p)}`).join('; '), [{ label: 'pods', value: unmarked }],
+      'the taint eviction controller writes the condition through the pod status before its DELETE');
+  }
 
   const replaced = await untilAvailable(t, namespace, rs, 3, 30_000);
   const misplaced = replaced.filter((p) => p.spec?.nodeName === name);

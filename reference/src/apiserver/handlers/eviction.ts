@@ -14,16 +14,22 @@
 //      latest spec; else decrement it and note the pod in status.disruptedPods
 //      (a write guarded by resourceVersion, so two evictions cannot spend the
 //      same disruption), then delete the pod.
+//
+// Every delete here first marks the pod DisruptionTarget=True, reason
+// EvictionByEvictionAPI (addConditionAndDeletePod in eviction.go), except in a
+// dry run.
 
 import type { KubeObject } from '../../api/types.ts';
 import { budgetCoversPod, isPodReadyCondition } from '../../api/disruption-budgets.ts';
-import { ApiError, methodNotAllowed } from '../errors.ts';
+import { BY_EVICTION_API, withDisruptionTarget } from '../../api/disruption-target.ts';
+import { ApiError, conflict, methodNotAllowed } from '../errors.ts';
 import { findKind } from '../resources.ts';
 import { decodeObject, readBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
 import { listObjects } from '../registry/list.ts';
 import { EVERYTHING } from '../registry/filter.ts';
 import { now } from '../registry/registry.ts';
+import type { DeleteOptions } from '../registry/deletion.ts';
 import { isDryRun, type RequestContext } from './context.ts';
 
 const POD = findKind('v1', 'Pod')!;
@@ -85,6 +91,42 @@ async function spendDisruption(ctx: RequestContext, pdb: KubeObject, podName: st
 }
 // LAB end
 
+/** How many times the condition write is tried again when the pod changed between our read and our write. */
+const CONDITION_RETRIES = 5;
+
+/**
+ * Marks the pod DisruptionTarget=True, then deletes it (addConditionAndDeletePod
+ * in eviction.go). The condition is written on the latest pod, after checking
+ * the delete's preconditions against it; a resourceVersion precondition then
+ * moves to the version our own write made, so our write does not fail the delete.
+ */
+async function addConditionAndDeletePod(ctx: RequestContext, options: DeleteOptions, dryRun: boolean): Promise<void> {
+  const { registry, info } = ctx;
+  if (!dryRun) {
+    for (let attempt = 0; ; attempt++) {
+      const latest = await registry.get(POD, info.namespace, info.name!);
+      const pre = options.preconditions;
+      if (pre?.uid && pre.uid !== latest.metadata.uid) {
+        throw conflict(POD, info.name!, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${latest.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== latest.metadata.resourceVersion) {
+        throw conflict(POD, info.name!, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${latest.metadata.resourceVersion}`);
+      }
+      const status = withDisruptionTarget(latest, BY_EVICTION_API, now());
+      if (!status) break;
+      try {
+        const written = await registry.update(POD, info.namespace, info.name!, { ...latest, status }, { subresource: 'status' });
+        if (pre?.resourceVersion) options = { ...options, preconditions: { ...pre, resourceVersion: written.metadata.resourceVersion } };
+        break;
+      } catch (err) {
+        // Someone else wrote the pod between our read and our write: read it again.
+        if (!(err instanceof ApiError && err.code === 409) || attempt >= CONDITION_RETRIES) throw err;
+      }
+    }
+  }
+  await registry.delete(POD, info.namespace, info.name!, options, { dryRun });
+}
+
 export async function serveEviction(ctx: RequestContext): Promise<void> {
   const { registry, info, req } = ctx;
   if (req.method !== 'POST') throw methodNotAllowed(req.method ?? '');
@@ -92,7 +134,7 @@ export async function serveEviction(ctx: RequestContext): Promise<void> {
   const dryRun = isDryRun(ctx.query);
   const deleteOptions = eviction.deleteOptions ?? {};
   const evict = async (options = deleteOptions) => {
-    await registry.delete(POD, info.namespace, info.name!, options, { dryRun });
+    await addConditionAndDeletePod(ctx, options, dryRun);
     sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   };
 

@@ -10,9 +10,12 @@
 // addAfter: the countdown is forgotten as soon as the taint or the pod is gone,
 // and a wake-up that finds nothing to do does nothing.
 //
-// The deletion is an ordinary graceful DELETE. On an unreachable node no agent
-// confirms it, so the pod stays Terminating; its ReplicaSet replaces it anyway,
-// since terminating pods no longer count.
+// Before the delete, the pod is marked DisruptionTarget=True, reason
+// DeletionByTaintManager, through its status (addConditionAndDeletePod in
+// taint_eviction.go), so its owner can tell why it went. The deletion is an
+// ordinary graceful DELETE. On an unreachable node no agent confirms it, so the
+// pod stays Terminating; its ReplicaSet replaces it anyway, since terminating
+// pods no longer count.
 
 import type { KubeObject } from '../../api/types.ts';
 import { isNotFound } from '../../client/api-client.ts';
@@ -22,6 +25,7 @@ import { keyOf } from '../../client/informer.ts';
 import { NODES, PODS, resourcePath } from '../../client/paths.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { jsonEqual } from '../../api/objects.ts';
+import { BY_TAINT_MANAGER, withDisruptionTarget } from '../../api/disruption-target.ts';
 import type { Controller, ControllerContext } from '../controller.ts';
 import { evictionVerdict, noExecuteTaints } from './tolerations.ts';
 
@@ -82,16 +86,29 @@ export class TaintEvictionController implements Controller {
         return;
       }
     }
-    this.countdowns.delete(key);
     await this.evict(pod);
+    // Only once the pod is on its way out: a failed attempt is tried again without restarting the countdown.
+    this.countdowns.delete(key);
   }
 
   private async evict(pod: KubeObject): Promise<void> {
     this.events.normal(pod, 'TaintManagerEviction', `Marking for deletion Pod ${keyOf(pod)}`);
+    const path = resourcePath(PODS, pod.metadata.namespace, pod.metadata.name);
     try {
-      await this.ctx.client.delete(resourcePath(PODS, pod.metadata.namespace, pod.metadata.name), { preconditions: { uid: pod.metadata.uid } });
+      await this.markDisruptionTarget(pod, path);
+      await this.ctx.client.delete(path, { preconditions: { uid: pod.metadata.uid } });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
+  }
+
+  /**
+   * DisruptionTarget=True on the pod's status, written over the cached copy:
+   * its resourceVersion guards the write, so a 409 (the pod changed meanwhile)
+   * throws, and the queue tries again with a fresh copy.
+   */
+  private async markDisruptionTarget(pod: KubeObject, path: string): Promise<void> {
+    const status = withDisruptionTarget(pod, BY_TAINT_MANAGER, new Date().toISOString());
+    if (status) await this.ctx.client.update(`${path}/status`, { ...pod, status });
   }
 }
