@@ -5,6 +5,12 @@
 // kubeconfig, starts the control plane with the contract's environment, waits
 // for /readyz, starts the components and the nodes, and waits for the nodes to
 // be Ready. stop() ends every process it started, whatever happened before.
+//
+// Every phase is bounded (start-up by readyTimeoutMs, shutdown by a grace then
+// SIGKILL), and an error names the phase that failed ("start-up: node node-2
+// exited …"), why, and the last lines of the process concerned: a student's
+// implementation may crash, hang or never become ready, and the grader must
+// say so rather than hang.
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -97,6 +103,8 @@ export class ProcessCluster implements Cluster {
   provides: Capability[] = [];
   profile: Record<string, unknown> = {};
   implementation = '';
+  /** What went wrong while stopping ("shutdown: node-1 ignored SIGTERM, killed after 5 s"), filled by stop(). */
+  shutdownProblems: string[] = [];
 
   private contract!: Contract;
   private controlPlane!: ManagedProcess;
@@ -161,7 +169,7 @@ export class ProcessCluster implements Cluster {
     };
     this.controlPlane = this.makeProcess('control-plane', this.contract.controlPlane, controlPlaneEnv);
     this.controlPlane.start();
-    await this.waitForReady();
+    await this.waitForReady('start-up');
 
     for (const [name, spec] of Object.entries(this.contract.components)) {
       const proc = this.makeProcess(name, spec, { ...controlPlaneEnv, KUBELAB_COMPONENT: name });
@@ -205,16 +213,22 @@ export class ProcessCluster implements Cluster {
     return Date.now() + (this.options.readyTimeoutMs ?? 30_000);
   }
 
-  /** Polls /readyz until the API answers 200, failing early if the control plane exits. */
-  private async waitForReady(): Promise<void> {
+  private readySeconds(): number {
+    return (this.options.readyTimeoutMs ?? 30_000) / 1000;
+  }
+
+  /**
+   * Polls /readyz until the API answers 200, failing early if the control plane exits.
+   * phase names what was going on in the error: start-up, or the disruption that restarted it.
+   */
+  private async waitForReady(phase: string): Promise<void> {
     const deadline = this.deadline();
     let last = 'no answer yet';
     while (Date.now() < deadline) {
-      if (!this.controlPlane.alive) {
-        throw new Error(`the control plane exited before it was ready (code ${this.controlPlane.exitCode}). Its last lines:\n${this.tailText(this.controlPlane)}`);
-      }
+      await this.failIfExited(phase, [this.controlPlane]);
       try {
-        const res = await rawRequest(this, { path: '/readyz', timeoutMs: 2000 });
+        // Never wait past the deadline: an API server that accepts connections and never answers must not stretch it.
+        const res = await rawRequest(this, { path: '/readyz', timeoutMs: Math.max(100, Math.min(2000, deadline - Date.now())) });
         if (res.status === 200) return;
         last = `/readyz answered ${res.status}: ${res.text.slice(0, 200)}`;
       } catch (err) {
@@ -222,20 +236,36 @@ export class ProcessCluster implements Cluster {
       }
       await sleep(100);
     }
-    throw new Error(`the control plane was not ready within ${(this.options.readyTimeoutMs ?? 30_000) / 1000} s (${last}). Its last lines:\n${this.tailText(this.controlPlane)}`);
+    throw new Error(`${phase}: the control plane was not ready within ${this.readySeconds()} s (${last}). Its last lines:\n${this.tailText(this.controlPlane)}`);
+  }
+
+  /** Throws, naming the phase, the process and its last lines, if one of these processes has exited. */
+  private async failIfExited(phase: string, processes: ManagedProcess[]): Promise<void> {
+    const gone = processes.find((p) => !p.alive);
+    if (!gone) return;
+    await gone.waitForExit(); // its last lines may still be on their way
+    const what = gone === this.controlPlane ? 'the control plane' : this.nodeProcesses.get(gone.name) === gone ? `node ${gone.name}` : `component ${gone.name}`;
+    throw new Error(`${phase}: ${what} exited (code ${gone.exitCode}) before the cluster was ready. Its last lines:\n${this.tailText(gone)}`);
   }
 
   private async waitForReadyNodes(count: number): Promise<void> {
     const deadline = this.deadline();
-    let ready = 0;
+    let ready = new Set<string>();
     while (Date.now() < deadline) {
-      const res = await rawRequest(this, { path: '/api/v1/nodes' }).catch(() => undefined);
+      // A component that exits is left to the checks (an implementation may grade lab by lab); a node is not.
+      await this.failIfExited('start-up', [this.controlPlane, ...this.nodeProcesses.values()]);
+      const res = await rawRequest(this, { path: '/api/v1/nodes', timeoutMs: Math.max(100, Math.min(5000, deadline - Date.now())) }).catch(() => undefined);
       const items: any[] = res?.json?.items ?? [];
-      ready = items.filter((n) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')).length;
-      if (ready >= count) return;
+      ready = new Set(items
+        .filter((n) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'))
+        .map((n) => n.metadata?.name));
+      if (ready.size >= count) return;
       await sleep(200);
     }
-    throw new Error(`${ready} of ${count} nodes became Ready within the time allowed`);
+    // Name the first node that is not Ready and show what it said.
+    const late = [...this.nodeProcesses.values()].find((p) => !ready.has(p.name));
+    const which = late ? `node ${late.name} is not Ready. Its last lines:\n${this.tailText(late)}` : 'the Nodes are missing from the API';
+    throw new Error(`start-up: ${ready.size} of ${count} nodes became Ready within ${this.readySeconds()} s; ${which}`);
   }
 
   private tailText(proc: ManagedProcess, lines = 20): string {
@@ -251,14 +281,14 @@ export class ProcessCluster implements Cluster {
   async restartControlPlane(): Promise<void> {
     await this.controlPlane.stop();
     this.controlPlane.start();
-    await this.waitForReady();
+    await this.waitForReady('restart-control-plane');
   }
 
   /** Kills the control plane (SIGKILL: a crash, nothing flushed or closed) and starts it again on the same data. */
   async crashControlPlane(): Promise<void> {
     await this.controlPlane.kill();
     this.controlPlane.start();
-    await this.waitForReady();
+    await this.waitForReady('crash-control-plane');
   }
 
   /** Stops the control plane (SIGTERM) and leaves it down until startControlPlane. */
@@ -268,7 +298,7 @@ export class ProcessCluster implements Cluster {
 
   async startControlPlane(): Promise<void> {
     if (!this.controlPlane.alive) this.controlPlane.start();
-    await this.waitForReady();
+    await this.waitForReady('start-control-plane');
   }
 
   async stopComponent(name: string): Promise<void> {
@@ -349,7 +379,7 @@ export class ProcessCluster implements Cluster {
       seen = `Lease renewTime ${renewTime ?? '(none)'}, Ready ${ready ?? '(none)'}`;
       await sleep(200);
     }
-    throw new Error(`node ${name} did not come back within ${(this.options.readyTimeoutMs ?? 30_000) / 1000} s of its restart (${seen}). Its last lines:\n${this.tailText(this.node(name))}`);
+    throw new Error(`restart-node: node ${name} did not come back within ${this.readySeconds()} s of its restart (${seen}). Its last lines:\n${this.tailText(this.node(name))}`);
   }
 
   /** SIGKILL to one container's process, found through its node agent's debug endpoint (kill-container.ts). */
@@ -357,10 +387,16 @@ export class ProcessCluster implements Cluster {
     await killContainer(this, target);
   }
 
-  /** Ends everything this cluster started: nodes first, then components, then the control plane. */
+  /**
+   * Ends everything this cluster started: nodes first, then components, then the control plane.
+   * Bounded: each process gets a grace to go, then SIGKILL; shutdownProblems says which needed it.
+   */
   async stop(): Promise<void> {
-    await Promise.all([...this.nodeProcesses.values()].map((p) => p.stop()));
-    await Promise.all([...this.componentProcesses.values()].map((p) => p.stop()));
-    await this.controlPlane?.stop();
+    const problems = [
+      ...await Promise.all([...this.nodeProcesses.values()].map((p) => p.stop())),
+      ...await Promise.all([...this.componentProcesses.values()].map((p) => p.stop())),
+      await this.controlPlane?.stop(),
+    ];
+    this.shutdownProblems.push(...problems.filter((p): p is string => !!p));
   }
 }

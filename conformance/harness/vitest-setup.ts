@@ -56,6 +56,8 @@ export default async function setup(project: TestProject) {
   return async () => {
     await control.close();
     await cluster.stop();
+    // Bounded shutdown: a process that ignored SIGTERM was killed; say so rather than hide it.
+    if (cluster instanceof ProcessCluster) for (const problem of cluster.shutdownProblems) console.warn(`kubelab: ${problem}`);
     if (dataDir && !process.env.KUBELAB_KEEP_DATA) {
       rmSync(dataDir, { recursive: true, force: true });
       forget(dataDir);
