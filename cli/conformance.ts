@@ -3,12 +3,14 @@
 
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { startVitest } from 'vitest/node';
 import { readContract } from '../conformance/harness/contract.ts';
 import { abortRun } from '../conformance/harness/abort.ts';
 import { PrettyReporter } from '../conformance/report/pretty-reporter.ts';
 import { JsonReporter, JunitReporter } from '../conformance/report/machine-reporters.ts';
+import type { CollectingReporter } from '../conformance/report/outcomes.ts';
+import { checkFiles } from '../conformance/grading/check-files.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -29,13 +31,15 @@ function escapeRegExp(text: string): string {
 
 /**
  * The check files to load: a check `<lab>.<topic>.<name>` lives in
- * conformance/checks/<lab>/<topic>.check.ts, so a selection need not load the rest.
+ * conformance/checks/<lab>/<topic>.check.ts or <topic>-<more>.check.ts (a topic
+ * too big for one file), so a selection need not load the rest. Filters match
+ * file paths by prefix.
  */
-function fileFilters(options: ConformanceOptions): string[] {
+function fileFilters(options: Pick<ConformanceOptions, 'lab' | 'check'>): string[] {
   if (options.check?.length) {
     return [...new Set(options.check.map((id) => {
       const [lab, topic] = id.split('.');
-      return topic ? `conformance/checks/${lab}/${topic}.check.ts` : `conformance/checks/${lab}/`;
+      return topic ? `conformance/checks/${lab}/${topic}` : `conformance/checks/${lab}/`;
     }))];
   }
   if (options.lab) return [`conformance/checks/${options.lab}/`];
@@ -43,13 +47,18 @@ function fileFilters(options: ConformanceOptions): string[] {
 }
 
 /** Check names are "<id>: <title>", and ids start with their lab: select by either. */
-function namePattern(options: ConformanceOptions): string | undefined {
+function namePattern(options: Pick<ConformanceOptions, 'lab' | 'check'>): string | undefined {
   if (options.check?.length) return `^(${options.check.map(escapeRegExp).join('|')}): `;
   if (options.lab) return `^${escapeRegExp(options.lab)}\\.`;
   return undefined;
 }
 
-export async function conformance(options: ConformanceOptions): Promise<number> {
+/**
+ * Runs the selected checks through vitest's conformance project with the given
+ * reporter, against the implementation or cluster the options name. Shared by
+ * `kubelab conformance` and `kubelab grade`. Returns true when a check failed.
+ */
+export async function runChecks(options: Omit<ConformanceOptions, 'reporter' | 'out'>, reporter: CollectingReporter): Promise<boolean> {
   // A missing or broken kubelab.yaml is the student's first mistake: say so before anything starts.
   if (!options.kubeconfig) readContract(options.impl ?? REPO_ROOT);
   if (options.impl) process.env.KUBELAB_IMPL = resolve(options.impl);
@@ -65,14 +74,6 @@ export async function conformance(options: ConformanceOptions): Promise<number> 
       process.exit(130);
     });
   }
-  const out = options.out ? resolve(options.out) : undefined;
-  const run = {
-    implementation: options.kubeconfig ? `cluster from ${resolve(options.kubeconfig)}` : resolve(options.impl ?? REPO_ROOT),
-    driver: options.kubeconfig ? 'kubeconfig' : 'process',
-  };
-  const reporter = options.reporter === 'json' ? new JsonReporter(run, out)
-    : options.reporter === 'junit' ? new JunitReporter(run, out)
-    : new PrettyReporter(run.implementation);
   const vitest = await startVitest('test', fileFilters(options), {
     root: REPO_ROOT,
     project: 'conformance',
@@ -85,8 +86,25 @@ export async function conformance(options: ConformanceOptions): Promise<number> 
   const failed = vitest.state.getCountOfFailedTests() > 0 || process.exitCode === 1;
   await vitest.close();
   if (reporter.reported === 0 && vitest.state.getFiles().length === 0) {
+    // Nothing ran. If the selection names check files that exist, the cluster did not start (vitest printed why above).
+    const files = checkFiles().map((file) => relative(REPO_ROOT, file));
+    if (fileFilters(options).every((filter) => files.some((file) => file.startsWith(filter)))) {
+      throw new Error('the checks could not run: the cluster did not start (its error is printed above)');
+    }
     const labs = readdirSync(new URL('../conformance/checks/', import.meta.url)).join(', ');
     throw new Error(`no check matched ${options.check?.length ? `--check ${options.check.join(' ')}` : `--lab ${options.lab}`} (labs: ${labs})`);
   }
-  return failed ? 1 : 0;
+  return failed;
+}
+
+export async function conformance(options: ConformanceOptions): Promise<number> {
+  const out = options.out ? resolve(options.out) : undefined;
+  const run = {
+    implementation: options.kubeconfig ? `cluster from ${resolve(options.kubeconfig)}` : resolve(options.impl ?? REPO_ROOT),
+    driver: options.kubeconfig ? 'kubeconfig' : 'process',
+  };
+  const reporter = options.reporter === 'json' ? new JsonReporter(run, out)
+    : options.reporter === 'junit' ? new JunitReporter(run, out)
+    : new PrettyReporter(run.implementation);
+  return (await runChecks(options, reporter)) ? 1 : 0;
 }

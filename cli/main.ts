@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { up, stopOnSignal } from './up.ts';
 import { conformance } from './conformance.ts';
+import { grade } from './grade.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -48,6 +49,36 @@ program.command('conformance')
   .action(async (opts) => {
     if (opts.impl && opts.kubeconfig) throw new Error('give either --impl or --kubeconfig, not both');
     process.exitCode = await conformance(opts);
+  });
+
+program.command('grade')
+  .description('grade an implementation lab by lab: grade.json, junit.xml, summary.md and Gradescope results.json')
+  .option('--impl <dir>', 'implementation folder with a kubelab.yaml (default: the reference)')
+  .option('--kubeconfig <file>', 'an existing cluster instead (no disruptions: those checks are skipped and earn nothing)')
+  .option('--lab <name>', 'only one lab (e.g. pods or 01-pods)')
+  .option('--out <dir>', 'where the reports go', 'kubelab-grade')
+  .option('--min-score <n>', 'exit 1 below this score: points (120) or a percentage (80%)')
+  .option('--nodes <n>', 'node processes to start (default: 3, or 0 without a node command)', positiveInt('--nodes'))
+  .addOption(new Option('--profile <profile>', 'timing profile').choices(['fast', 'real']).default('fast'))
+  .action(async (opts) => {
+    try {
+      if (opts.impl && opts.kubeconfig) throw new Error('give either --impl or --kubeconfig, not both');
+      process.exitCode = await grade(opts);
+    } catch (err) {
+      // 2, not 1: grading could not run, which a CI job must not mistake for a low score.
+      console.error(`kubelab grade: could not grade: ${err instanceof Error ? err.message : err}`);
+      process.exitCode = 2;
+    }
+  });
+
+program.command('doctor')
+  .description('check this machine (Node, kubectl, loopback addresses, the kubelab.yaml) and say what to fix')
+  .option('--impl <dir>', 'implementation folder with a kubelab.yaml', REPO_ROOT)
+  .option('--data-dir <dir>', 'the data folder kubelab up would use', '.kubelab')
+  .option('--json', 'print the findings as JSON')
+  .action(async (opts) => {
+    const { doctor } = await import('./doctor.ts');
+    process.exitCode = await doctor(opts);
   });
 
 program.parseAsync().catch((err) => {
