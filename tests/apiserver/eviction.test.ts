@@ -1,7 +1,10 @@
 // The eviction subresource against the in-process API server: PodDisruptionBudget
 // validation and table columns, and evictions with and without a budget
 // (pkg/registry/core/pod/storage/eviction.go). The budget status is written by
-// the test here, in place of the disruption controller.
+// the test here, in place of the disruption controller. An evicted pod is marked
+// DisruptionTarget=True, reason EvictionByEvictionAPI, before it is deleted
+// (addConditionAndDeletePod; https://kubernetes.io/docs/concepts/workloads/pods/disruptions/#pod-disruption-conditions);
+// those pods are deleted with a grace period, so they stay Terminating and the condition can be read.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer } from '../support/apiserver.ts';
@@ -39,8 +42,8 @@ describe('pods/eviction and PodDisruptionBudgets', () => {
     return written.json;
   }
 
-  const evict = (name: string) => server.request({ method: 'POST', path: `${PODS}/${name}/eviction`, body: {
-    apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'default' }, deleteOptions: { gracePeriodSeconds: 0 },
+  const evict = (name: string, { gracePeriodSeconds = 0, query = '' } = {}) => server.request({ method: 'POST', path: `${PODS}/${name}/eviction${query}`, body: {
+    apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'default' }, deleteOptions: { gracePeriodSeconds },
   } });
 
   it('refuses a budget with both minAvailable and maxUnavailable, or a bad percentage', async () => {
@@ -129,5 +132,49 @@ describe('pods/eviction and PodDisruptionBudgets', () => {
     expect(created.status).toBe(201);
     await budget('everything', { minAvailable: '100%', selector: { matchLabels: { app: 'everything' } } }, { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 1, expectedPods: 1 });
     expect((await evict('waiting')).status).toBe(201);
+  });
+
+  const disruptionTarget = async (name: string) => {
+    const pod = (await server.request({ path: `${PODS}/${name}` })).json;
+    return { pod, condition: (pod.status?.conditions ?? []).find((c: any) => c.type === 'DisruptionTarget') };
+  };
+
+  it('marks the pod, then deletes it gracefully; the Ready condition stays', async () => {
+    await runningPod('marked', { app: 'marked' });
+    const res = await evict('marked', { gracePeriodSeconds: 30 });
+    expect(res.status, res.text).toBe(201);
+    const { pod, condition } = await disruptionTarget('marked');
+    expect(pod.metadata.deletionTimestamp).toBeTruthy();
+    expect(condition).toMatchObject({ status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
+    expect(Date.parse(condition.lastTransitionTime)).not.toBeNaN();
+    expect(pod.status.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'True' });
+  });
+
+  it('leaves a pod alone in a dry run', async () => {
+    await runningPod('dry', { app: 'dry' });
+    const res = await evict('dry', { gracePeriodSeconds: 30, query: '?dryRun=All' });
+    expect(res.status, res.text).toBe(201);
+    const { pod, condition } = await disruptionTarget('dry');
+    expect(pod.metadata.deletionTimestamp).toBeUndefined();
+    expect(condition).toBeUndefined();
+  });
+
+  it('marks an unready pod let go under a met budget: its own write does not fail the resourceVersion guard', async () => {
+    await runningPod('ready-one', { app: 'half-ready' });
+    await runningPod('unready-one', { app: 'half-ready' }, false);
+    await budget('half-ready', { minAvailable: 1, selector: { matchLabels: { app: 'half-ready' } } },
+      { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 2 });
+
+    const res = await evict('unready-one', { gracePeriodSeconds: 30 });
+    expect(res.status, res.text).toBe(201);
+    const { pod, condition } = await disruptionTarget('unready-one');
+    expect(pod.metadata.deletionTimestamp).toBeTruthy();
+    expect(condition).toMatchObject({ status: 'True', reason: 'EvictionByEvictionAPI' });
+  });
+
+  it('a refused eviction (429) leaves no condition', async () => {
+    const res = await evict('ready-one');
+    expect(res.status).toBe(429);
+    expect((await disruptionTarget('ready-one')).condition).toBeUndefined();
   });
 });

@@ -19,7 +19,7 @@ import {
 import { createReplicaSet, describePods, listPods, replicaSetManifest, untilAvailable } from '../replicasets/support.ts';
 import { untilAnswers, whoAnswers } from '../services/support.ts';
 import {
-  EVICTION_DOC, NODE_DOC, NOT_READY, UNREACHABLE, describeNode, hasTaint, noticeTimeoutMs, readyCondition, stopNode, victimNode,
+  EVICTION_DOC, NODE_DOC, UNREACHABLE, describeNode, hasTaint, nodeLossTolerations, noticeTimeoutMs, readyCondition, stopNode, victimHost, victimNode,
 } from './support.ts';
 
 const PORT = 8080; // kubelab/web's port
@@ -52,14 +52,9 @@ check({
   if (nodes.length < 2) t.skip('needs at least two Ready nodes');
   const namespace = await podNamespace(t);
   const seconds = profileSeconds(t, 'defaultTolerationSeconds', 300);
-  // Explicit tolerations, as the API server adds them by default: the check does not depend on that admission.
-  const tolerations = [UNREACHABLE, NOT_READY].map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds }));
-  const rs = await createReplicaSet(t, namespace, replicaSetManifest('hung', 3, {}, { tolerations }));
+  const rs = await createReplicaSet(t, namespace, replicaSetManifest('hung', 3, {}, { tolerations: nodeLossTolerations(seconds) }));
   const pods = await untilAvailable(t, namespace, rs, 3, 30_000);
-  // The node of one of the pods, the last by name, so checks that pin pods to the first node are spared.
-  const hosts = pods.map((p) => p.spec?.nodeName).filter((n): n is string => !!n && t.cluster.nodes.includes(n)).sort();
-  if (hosts.length === 0) t.skip('no pod landed on a node the harness started');
-  const name = hosts[hosts.length - 1];
+  const name = victimHost(t, pods);
   const victims = pods.filter((p) => p.spec?.nodeName === name);
   const victimNames = victims.map((p) => p.metadata!.name!);
   for (const pod of victims) await untilAnswers(t, pod.status!.podIP!, PORT, `pod ${pod.metadata!.name} answering on ${pod.status!.podIP}:${PORT}`);
@@ -129,8 +124,7 @@ check({
   const name = await victimNode(t, nodes);
   const namespace = await podNamespace(t);
   // Tolerated for an hour: the pods stay bound to the node while the check looks at them.
-  const tolerations = [UNREACHABLE, NOT_READY].map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 3600 }));
-  const spec = { nodeName: name, tolerations, terminationGracePeriodSeconds: 1 };
+  const spec = { nodeName: name, tolerations: nodeLossTolerations(3600), terminationGracePeriodSeconds: 1 };
   // The crasher exits on its own some seconds after it starts: after the agent is stopped.
   const crashAfter = 8;
   await createPod(t, namespace, podManifest('crasher', webContainer({ CRASH_AFTER_SECONDS: String(crashAfter) }), spec));

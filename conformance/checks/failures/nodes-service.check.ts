@@ -23,7 +23,7 @@ import { check } from '../../lib/check.ts';
 import { podNamespace, profileSeconds, readyNodes, sleep } from '../pods/support.ts';
 import { createDeployment, deploymentManifest, getDeployment, isReady, isTerminating, listPods, untilRolledOut } from '../deployments/support.ts';
 import { createService, reachableClusterIP, serviceManifest, untilAnswers, whoAnswers } from '../services/support.ts';
-import { NODE_DOC, NOT_READY, UNREACHABLE, killNode, noticeTimeoutMs } from './support.ts';
+import { NODE_DOC, killNode, nodeLossTolerations, noticeTimeoutMs, victimHost } from './support.ts';
 
 /** How often the Service is asked while the node dies. */
 const ASK_EVERY_MS = 150;
@@ -49,22 +49,17 @@ check({
   const toleration = profileSeconds(t, 'defaultTolerationSeconds', 300);
   const windowMs = (grace + period + SLACK_SECONDS) * 1000;
 
-  // The tolerations the API server adds by default, written out so the check does not depend on that admission.
-  const tolerations = [UNREACHABLE, NOT_READY].map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: toleration }));
   const body = deploymentManifest('steady', 3);
-  body.spec.template.spec.tolerations = tolerations;
+  body.spec.template.spec.tolerations = nodeLossTolerations(toleration);
   await createDeployment(t, namespace, body);
   await untilRolledOut(t, namespace, 'steady', 40_000);
   const svc = await createService(t, namespace, serviceManifest('steady', { selector: { app: 'steady' }, ports: [{ port: 8080, targetPort: 8080 }] }));
   const ip = reachableClusterIP(t, svc);
   await untilAnswers(t, ip, 8080, `the ClusterIP ${ip}:8080 to answer`);
 
-  // The scheduler spreads the replicas; the victim is a node the harness started that runs one of them,
-  // the last by name, so checks that pin pods to the first node are spared.
+  // The scheduler spreads the replicas; the victim is a node that runs one of them.
   const before = (await listPods(t, namespace, 'steady')).filter((p) => !isTerminating(p));
-  const hosts = before.map((p) => p.spec?.nodeName).filter((n): n is string => !!n && t.cluster.nodes.includes(n)).sort();
-  if (hosts.length === 0) t.skip('no replica landed on a node the harness started');
-  const victim = hosts[hosts.length - 1];
+  const victim = victimHost(t, before);
   const doomed = before.filter((p) => p.spec.nodeName === victim).map((p) => p.metadata.name);
   t.step(`replicas: ${before.map((p) => `${p.metadata.name} on ${p.spec.nodeName}`).join(', ')}; killing node ${victim}`);
 

@@ -11,8 +11,8 @@ import { check } from '../../lib/check.ts';
 import type { CheckContext } from '../../lib/context.ts';
 import { condition, describePod, podNamespace, profileSeconds, readyNodes } from '../pods/support.ts';
 import {
-  EVICTION_DOC, NODE_DOC, NOT_READY, TAINT_MANAGER_MESSAGE, TAINT_MANAGER_REASON, UNREACHABLE, describeDisruptionTarget, describeNode,
-  hasDisruptionTarget, hasTaint, killNode, noticeTimeoutMs, readyCondition, victimNode,
+  EVICTION_DOC, NODE_DOC, TAINT_MANAGER_MESSAGE, TAINT_MANAGER_REASON, UNREACHABLE, describeDisruptionTarget, describeNode,
+  hasDisruptionTarget, hasTaint, killNode, nodeLossTolerations, noticeTimeoutMs, readyCondition, victimHost, victimNode,
 } from './support.ts';
 import { createReplicaSet, describePods, listPods, replicaSetManifest, untilAvailable } from '../replicasets/support.ts';
 
@@ -56,14 +56,9 @@ check({
   if (nodes.length < 2) t.skip('needs at least two Ready nodes');
   const namespace = await podNamespace(t);
   const seconds = profileSeconds(t, 'defaultTolerationSeconds', 300);
-  // Explicit tolerations, as the API server adds them by default: the check does not depend on that admission.
-  const tolerations = [UNREACHABLE, NOT_READY].map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds }));
-  const rs = await createReplicaSet(t, namespace, replicaSetManifest('survivors', 3, {}, { tolerations }));
+  const rs = await createReplicaSet(t, namespace, replicaSetManifest('survivors', 3, {}, { tolerations: nodeLossTolerations(seconds) }));
   const pods = await untilAvailable(t, namespace, rs, 3, 30_000);
-  // The node of one of the pods, the last by name, so checks that pin pods to the first node are spared.
-  const hosts = pods.map((p) => p.spec?.nodeName).filter((n): n is string => !!n && t.cluster.nodes.includes(n)).sort();
-  if (hosts.length === 0) t.skip('no pod landed on a node the harness started');
-  await evictFrom(t, namespace, rs, hosts[hosts.length - 1], pods, seconds);
+  await evictFrom(t, namespace, rs, victimHost(t, pods), pods, seconds);
 });
 
 async function evictFrom(t: CheckContext, namespace: string, rs: k8s.V1ReplicaSet, name: string, pods: k8s.V1Pod[], seconds: number): Promise<void> {

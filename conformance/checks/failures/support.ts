@@ -10,6 +10,25 @@ export const EVICTION_DOC = 'https://kubernetes.io/docs/concepts/scheduling-evic
 export const UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const NOT_READY = 'node.kubernetes.io/not-ready';
 
+/**
+ * Tolerations of the unreachable and not-ready taints for `seconds`: those the API
+ * server adds by default, written out so that a check does not depend on that admission.
+ */
+export function nodeLossTolerations(seconds: number): k8s.V1Toleration[] {
+  return [UNREACHABLE, NOT_READY].map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds }));
+}
+
+/**
+ * The node to break among those hosting these pods: one the harness started, the
+ * last by name, so checks that pin pods to the first node are spared. Skips the
+ * check when no pod landed on a node the harness started.
+ */
+export function victimHost(t: CheckContext, pods: k8s.V1Pod[]): string {
+  const hosts = pods.map((p) => p.spec?.nodeName).filter((n): n is string => !!n && t.cluster.nodes.includes(n)).sort();
+  if (hosts.length === 0) t.skip('no pod landed on a node the harness started');
+  return hosts[hosts.length - 1];
+}
+
 export function readyCondition(node: k8s.V1Node): k8s.V1NodeCondition | undefined {
   return (node.status?.conditions ?? []).find((c) => c.type === 'Ready');
 }
