@@ -14,12 +14,13 @@ import type * as k8s from '@kubernetes/client-node';
 import { check } from '../../lib/check.ts';
 import type { CheckContext } from '../../lib/context.ts';
 import {
-  condition, createPod, describePod, podManifest, podNamespace, profileSeconds, readyNodes, restartCount, sleep, webContainer,
+  createPod, describePod, podManifest, podNamespace, profileSeconds, readyNodes, restartCount, sleep, webContainer,
 } from '../pods/support.ts';
 import { createReplicaSet, describePods, listPods, replicaSetManifest, untilAvailable } from '../replicasets/support.ts';
 import { untilAnswers, whoAnswers } from '../services/support.ts';
 import {
-  EVICTION_DOC, NODE_DOC, UNREACHABLE, describeNode, hasTaint, nodeLossTolerations, noticeTimeoutMs, readyCondition, stopNode, victimHost, victimNode,
+  EVICTION_DOC, NODE_DOC, UNREACHABLE, describeNode, hasTaint, nodeLossTolerations, noticeTimeoutMs, readyCondition, stopNode,
+  untilPodsEvicted, victimHost, victimNode,
 } from './support.ts';
 
 const PORT = 8080; // kubelab/web's port
@@ -65,16 +66,7 @@ check({
   t.step(`node ${name}: ${describeNode(node)}`);
 
   // The pods stop being Ready (MarkPodsNotReady), then are deleted once their toleration runs out.
-  let current: k8s.V1Pod[] = [];
-  const onNode = async () => (current = (await listPods(t, namespace)).filter((p) => victimNames.includes(p.metadata!.name!)));
-  await t.eventually(`the pods on ${name} marked Ready=False`, async () => {
-    await onNode();
-    return current.every((p) => condition(p, 'Ready') === 'False') ? true : undefined;
-  }, { timeoutMs: 15_000, seen: () => describePods(current) });
-  await t.eventually(`the pods on ${name} deleted (Terminating) once their ${seconds} s toleration ran out`, async () => {
-    await onNode();
-    return current.length === victims.length && current.every((p) => p.metadata?.deletionTimestamp) ? true : undefined;
-  }, { timeoutMs: (seconds + 20) * 1000, seen: () => describePods(current) });
+  const current = await untilPodsEvicted(t, namespace, victimNames, name, seconds);
   t.step(`pods on ${name} Terminating: ${current.map((p) => `${p.metadata!.name} ${describePod(p)}`).join('; ')}`);
 
   const replaced = await untilAvailable(t, namespace, rs, 3, 30_000);
@@ -99,10 +91,11 @@ check({
 
   // Back, the agent sees its pods deleted: it stops their containers and finishes the deletion (the final DELETE).
   const bound = 30_000;
+  let left = current;
   await t.eventually(`the evicted pods gone from the API within ${bound / 1000} s of the resume`, async () => {
-    await onNode();
-    return current.length === 0 ? true : undefined;
-  }, { timeoutMs: bound - (Date.now() - resumed), seen: () => describePods(current) });
+    left = (await listPods(t, namespace)).filter((p) => victimNames.includes(p.metadata!.name!));
+    return left.length === 0 ? true : undefined;
+  }, { timeoutMs: bound - (Date.now() - resumed), seen: () => describePods(left) });
   const answers = new Map<string, string>();
   await t.eventually(`nothing answering on the evicted pods' IPs within ${bound / 1000} s of the resume (no duplicates left running)`, async () => {
     for (const pod of victims) {

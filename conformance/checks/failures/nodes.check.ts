@@ -9,12 +9,12 @@
 import type * as k8s from '@kubernetes/client-node';
 import { check } from '../../lib/check.ts';
 import type { CheckContext } from '../../lib/context.ts';
-import { condition, describePod, podNamespace, profileSeconds, readyNodes } from '../pods/support.ts';
+import { describePod, podNamespace, profileSeconds, readyNodes } from '../pods/support.ts';
 import {
   EVICTION_DOC, NODE_DOC, TAINT_MANAGER_MESSAGE, TAINT_MANAGER_REASON, UNREACHABLE, describeDisruptionTarget, describeNode,
-  hasDisruptionTarget, hasTaint, killNode, nodeLossTolerations, noticeTimeoutMs, readyCondition, victimHost, victimNode,
+  hasDisruptionTarget, hasTaint, killNode, nodeLossTolerations, noticeTimeoutMs, readyCondition, untilPodsEvicted, victimHost, victimNode,
 } from './support.ts';
-import { createReplicaSet, describePods, listPods, replicaSetManifest, untilAvailable } from '../replicasets/support.ts';
+import { createReplicaSet, describePods, replicaSetManifest, untilAvailable } from '../replicasets/support.ts';
 
 check({
   id: 'failures.nodes.unreachable',
@@ -75,17 +75,7 @@ async function evictFrom(t: CheckContext, namespace: string, rs: k8s.V1ReplicaSe
   t.step(`node ${name} tainted unreachable; its pods tolerate that for ${seconds} s`);
 
   // Before eviction the pods stop being Ready (MarkPodsNotReady), so Services stop sending them traffic.
-  let current: k8s.V1Pod[] = [];
-  const onNode = async () => (current = (await listPods(t, namespace)).filter((p) => victims.includes(p.metadata!.name!)));
-  await t.eventually(`the pods on ${name} marked Ready=False`, async () => {
-    await onNode();
-    return current.every((p) => condition(p, 'Ready') === 'False') ? true : undefined;
-  }, { timeoutMs: 15_000, seen: () => describePods(current) });
-
-  await t.eventually(`the pods on ${name} deleted (Terminating) once their ${seconds} s toleration ran out`, async () => {
-    await onNode();
-    return current.every((p) => p.metadata?.deletionTimestamp) ? true : undefined;
-  }, { timeoutMs: (seconds + 20) * 1000, seen: () => describePods(current) });
+  const current = await untilPodsEvicted(t, namespace, victims, name, seconds);
   const waited = (Date.now() - tainted) / 1000;
   // Seen after the taint and polled: the wait seen can only be shorter than the real one, by a poll or so.
   if (waited < seconds - 1) {

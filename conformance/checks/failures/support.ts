@@ -3,7 +3,8 @@
 
 import type * as k8s from '@kubernetes/client-node';
 import type { CheckContext } from '../../lib/context.ts';
-import { isReady, profileSeconds } from '../pods/support.ts';
+import { condition, isReady, profileSeconds } from '../pods/support.ts';
+import { describePods, listPods } from '../replicasets/support.ts';
 
 export const NODE_DOC = 'https://kubernetes.io/docs/concepts/architecture/nodes/#node-controller';
 export const EVICTION_DOC = 'https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions';
@@ -142,4 +143,23 @@ export function hasDisruptionTarget(pod: k8s.V1Pod, reason: string, message: str
 export function describeDisruptionTarget(pod: k8s.V1Pod): string {
   const c = disruptionTarget(pod);
   return c ? `DisruptionTarget=${c.status} reason ${c.reason ?? '-'}, message ${JSON.stringify(c.message ?? '')}` : 'no DisruptionTarget condition';
+}
+
+/**
+ * The pods of a lost node, by name: first marked Ready=False (MarkPodsNotReady,
+ * so Services stop sending them traffic), then deleted (Terminating) once their
+ * toleration of `seconds` runs out. Returns them as last seen.
+ */
+export async function untilPodsEvicted(t: CheckContext, namespace: string, names: string[], node: string, seconds: number): Promise<k8s.V1Pod[]> {
+  let current: k8s.V1Pod[] = [];
+  const onNode = async () => (current = (await listPods(t, namespace)).filter((p) => names.includes(p.metadata!.name!)));
+  await t.eventually(`the pods on ${node} marked Ready=False`, async () => {
+    await onNode();
+    return current.every((p) => condition(p, 'Ready') === 'False') ? true : undefined;
+  }, { timeoutMs: 15_000, seen: () => describePods(current) });
+  await t.eventually(`the pods on ${node} deleted (Terminating) once their ${seconds} s toleration ran out`, async () => {
+    await onNode();
+    return current.length === names.length && current.every((p) => p.metadata?.deletionTimestamp) ? true : undefined;
+  }, { timeoutMs: (seconds + 20) * 1000, seen: () => describePods(current) });
+  return current;
 }
