@@ -2,6 +2,7 @@
 // existing cluster) and report them for a person (pretty) or a machine (json, junit).
 
 import { readdirSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { relative, resolve } from 'node:path';
 import { startVitest } from 'vitest/node';
@@ -11,6 +12,8 @@ import { PrettyReporter } from '../conformance/report/pretty-reporter.ts';
 import { JsonReporter, JunitReporter } from '../conformance/report/machine-reporters.ts';
 import type { CollectingReporter } from '../conformance/report/outcomes.ts';
 import { checkFiles } from '../conformance/grading/check-files.ts';
+import { loadCatalogue } from '../conformance/grading/catalogue.ts';
+import { failedEntries, needsCatalogue, selectChecks, writeLastRun } from './selection.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -23,6 +26,24 @@ export interface ConformanceOptions {
   out?: string;
   nodes?: number;
   profile: string;
+  /** Only the checks whose id or title matches this regular expression (case-insensitive). */
+  grep?: string;
+  /** Only the checks that failed in the last run (.kubelab/last-run.json). */
+  rerunFailed?: boolean;
+  /** Run each selected check this many times and report its pass rate. */
+  repeat?: number;
+  /** Seed of any randomised input; printed with every run so that it can be replayed. */
+  seed?: number;
+}
+
+/** What a run reports as the implementation it checked. */
+export function implementationOf(options: Pick<ConformanceOptions, 'impl' | 'kubeconfig'>): string {
+  return options.kubeconfig ? `cluster from ${resolve(options.kubeconfig)}` : resolve(options.impl ?? REPO_ROOT);
+}
+
+/** The seed a run uses: the one given with --seed, else a new one (printed, so the run can be replayed). */
+export function chooseSeed(seed?: number): number {
+  return seed ?? randomInt(1, 2 ** 31);
 }
 
 function escapeRegExp(text: string): string {
@@ -58,13 +79,17 @@ function namePattern(options: Pick<ConformanceOptions, 'lab' | 'check'>): string
  * reporter, against the implementation or cluster the options name. Shared by
  * `kubelab conformance` and `kubelab grade`. Returns true when a check failed.
  */
-export async function runChecks(options: Omit<ConformanceOptions, 'reporter' | 'out'>, reporter: CollectingReporter): Promise<boolean> {
+export async function runChecks(options: Omit<ConformanceOptions, 'reporter' | 'out' | 'grep' | 'rerunFailed'>, reporter: CollectingReporter): Promise<boolean> {
   // A missing or broken kubelab.yaml is the student's first mistake: say so before anything starts.
   if (!options.kubeconfig) readContract(options.impl ?? REPO_ROOT);
   if (options.impl) process.env.KUBELAB_IMPL = resolve(options.impl);
   if (options.kubeconfig) process.env.KUBELAB_KUBECONFIG = resolve(options.kubeconfig);
   if (options.nodes !== undefined) process.env.KUBELAB_NODES = String(options.nodes);
   process.env.KUBELAB_PROFILE_NAME = options.profile;
+  // The checks run in vitest's workers, which inherit this environment (conformance/lib/run-settings.ts reads it).
+  const seed = chooseSeed(options.seed);
+  process.env.KUBELAB_SEED = String(seed);
+  process.env.KUBELAB_REPEAT = String(options.repeat ?? 1);
 
   // Ctrl-C: the run is abandoned, but nothing the harness started may outlive it.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -82,9 +107,13 @@ export async function runChecks(options: Omit<ConformanceOptions, 'reporter' | '
     reporters: [reporter],
     testNamePattern: namePattern(options),
     passWithNoTests: false,
+    // vitest's own seed (the order of shuffled tests), the same as the checks'.
+    sequence: { seed },
   });
   const failed = vitest.state.getCountOfFailedTests() > 0 || process.exitCode === 1;
   await vitest.close();
+  // What --rerun-failed reads next time (a run in which nothing ran leaves the last one in place).
+  if (reporter.reported > 0) writeLastRun({ implementation: implementationOf(options), seed, checks: [...reporter.checkOutcomes] });
   if (reporter.reported === 0 && vitest.state.getFiles().length === 0) {
     // Nothing ran. If the selection names check files that exist, the cluster did not start (vitest printed why above).
     const files = checkFiles().map((file) => relative(REPO_ROOT, file));
@@ -99,12 +128,17 @@ export async function runChecks(options: Omit<ConformanceOptions, 'reporter' | '
 
 export async function conformance(options: ConformanceOptions): Promise<number> {
   const out = options.out ? resolve(options.out) : undefined;
+  // --grep and --rerun-failed are resolved to check ids here, before a cluster starts.
+  const check = !needsCatalogue(options) ? options.check
+    : selectChecks(options, options.grep === undefined ? failedEntries() : loadCatalogue());
   const run = {
-    implementation: options.kubeconfig ? `cluster from ${resolve(options.kubeconfig)}` : resolve(options.impl ?? REPO_ROOT),
+    implementation: implementationOf(options),
     driver: options.kubeconfig ? 'kubeconfig' : 'process',
+    seed: chooseSeed(options.seed),
+    repeat: options.repeat ?? 1,
   };
   const reporter = options.reporter === 'json' ? new JsonReporter(run, out)
     : options.reporter === 'junit' ? new JunitReporter(run, out)
-    : new PrettyReporter(run.implementation);
-  return (await runChecks(options, reporter)) ? 1 : 0;
+    : new PrettyReporter(run);
+  return (await runChecks({ ...options, check, lab: check ? undefined : options.lab, seed: run.seed }, reporter)) ? 1 : 0;
 }

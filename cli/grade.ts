@@ -8,7 +8,7 @@
 
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runChecks } from './conformance.ts';
+import { chooseSeed, runChecks } from './conformance.ts';
 import { readContract } from '../conformance/harness/contract.ts';
 import { loadCatalogue } from '../conformance/grading/catalogue.ts';
 import { readLabs, selectLabs, validateLabs } from '../conformance/grading/lab-files.ts';
@@ -17,6 +17,7 @@ import { GradeCollector } from '../conformance/grading/collector.ts';
 import { belowMinScore, parseMinScore } from '../conformance/grading/min-score.ts';
 import { writeReports } from '../conformance/grading/writers/write-reports.ts';
 import { consoleSummary } from '../conformance/grading/writers/console-summary.ts';
+import { needsCatalogue, selectChecks } from './selection.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -28,6 +29,15 @@ export interface GradeOptions {
   minScore?: string;
   nodes?: number;
   profile: string;
+  grep?: string;
+  rerunFailed?: boolean;
+  seed?: number;
+}
+
+/** Why a check of the graded labs did not run: the selection left it out (it earns nothing, and says so). */
+function notSelected(options: GradeOptions): string {
+  const by = [options.grep !== undefined ? `--grep ${options.grep}` : '', options.rerunFailed ? '--rerun-failed (it did not fail in the last run)' : ''];
+  return `not run: not selected by ${by.filter(Boolean).join(' and ')}`;
 }
 
 /** Grading could not run: the grade would say nothing about the implementation. */
@@ -42,12 +52,20 @@ export async function grade(options: GradeOptions): Promise<number> {
   validateLabs(labs, catalogue);
   const chosen = selectLabs(labs, options.lab);
 
+  const graded = chosen.flatMap((lab) => lab.steps.flatMap((step) => step.checks));
+  // --grep and --rerun-failed narrow the graded checks; the others are reported as not run.
+  const selected = needsCatalogue(options)
+    ? selectChecks(options, catalogue.filter((c) => graded.includes(c.id)))
+    : undefined;
+
   const collector = new GradeCollector();
+  collector.timelineDir = resolve(options.out); // a failed check's timeline-<id>.html beside grade.json
   const startedAt = Date.now();
+  const seed = chooseSeed(options.seed);
   await runChecks({
-    impl: options.impl, kubeconfig: options.kubeconfig, nodes: options.nodes, profile: options.profile,
-    // The whole suite is every lab's checks (validated above); one lab selects its checks by id.
-    check: options.lab ? chosen.flatMap((lab) => lab.steps.flatMap((step) => step.checks)) : undefined,
+    impl: options.impl, kubeconfig: options.kubeconfig, nodes: options.nodes, profile: options.profile, seed,
+    // The whole suite is every lab's checks (validated above); one lab or a selection names its checks by id.
+    check: selected ?? (options.lab ? graded : undefined),
   }, collector);
   if (collector.reported === 0) {
     const errors = collector.runErrors.length ? `:\n${collector.runErrors.join('\n')}` : ' (see the output above)';
@@ -60,13 +78,17 @@ export async function grade(options: GradeOptions): Promise<number> {
     implementation: options.kubeconfig ? `cluster from ${resolve(options.kubeconfig)}` : resolve(options.impl ?? REPO_ROOT),
     startedAt: new Date(startedAt).toISOString(),
     durationMs: Date.now() - startedAt,
-    ...scoreLabs(chosen, catalogue, collector.results()),
+    ...scoreLabs(chosen, catalogue, [
+      ...collector.results(),
+      ...(selected ? graded.filter((id) => !selected.includes(id)).map((id) => ({ id, status: 'skipped' as const, message: notSelected(options) })) : []),
+    ]),
   };
   const outDir = resolve(options.out);
   writeReports(grade, outDir);
   // Colours only for a person at a terminal (https://no-color.org turns them off there too).
   process.stdout.write(consoleSummary(grade, process.stdout.isTTY === true && !process.env.NO_COLOR));
   process.stdout.write(`  reports: ${outDir} (grade.json, junit.xml, summary.md, results.json)\n`);
+  process.stdout.write(`  seed: ${seed} (--seed ${seed} replays any randomised input)\n`);
 
   const below = minScore && belowMinScore(minScore, grade.score, grade.maxScore);
   if (below) {

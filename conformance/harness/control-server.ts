@@ -6,11 +6,21 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Cluster } from './cluster.ts';
+import type { DisruptionRecord } from '../timeline/recording.ts';
 
 export interface ControlEndpoint {
   url: string;
   secret: string;
+  /** The disruptions performed so far (the latest MAX_RECORDS), with start and end times, for failure timelines. */
+  disruptions(): DisruptionRecord[];
   close(): Promise<void>;
+}
+
+const MAX_RECORDS = 500;
+
+/** What a disruption acts on, in words ("node-2", "web of pod ns/p"). */
+export function disruptionTarget(d: Disruption): string {
+  return 'name' in d ? d.name : 'pod' in d ? `${d.container} of pod ${d.namespace}/${d.pod}` : '';
 }
 
 export type Disruption =
@@ -65,6 +75,7 @@ export function startControlServer(cluster: Cluster): Promise<ControlEndpoint> {
   const secret = randomBytes(16).toString('hex');
   // One disruption at a time: two checks must not restart the control plane at once.
   let queue: Promise<unknown> = Promise.resolve();
+  const records: DisruptionRecord[] = [];
   const server = http.createServer((req, res) => {
     if (req.headers.authorization !== `Bearer ${secret}` || req.method !== 'POST') {
       res.writeHead(403).end();
@@ -73,8 +84,13 @@ export function startControlServer(cluster: Cluster): Promise<ControlEndpoint> {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      const run = queue.then(() => perform(cluster, JSON.parse(body) as Disruption));
+      const disruption = JSON.parse(body) as Disruption;
+      const record: DisruptionRecord = { action: disruption.action, target: disruptionTarget(disruption), start: Date.now() };
+      records.push(record);
+      if (records.length > MAX_RECORDS) records.shift();
+      const run = queue.then(() => perform(cluster, disruption));
       queue = run.catch(() => undefined);
+      run.then(() => { record.end = Date.now(); }, (err) => { record.end = Date.now(); record.error = (err as Error).message; });
       run.then(
         () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}'),
         (err) => res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: (err as Error).message })),
@@ -87,6 +103,7 @@ export function startControlServer(cluster: Cluster): Promise<ControlEndpoint> {
       resolveEndpoint({
         url: `http://127.0.0.1:${address.port}`,
         secret,
+        disruptions: () => records.map((r) => ({ ...r })),
         close: () => new Promise((r) => server.close(() => r())),
       });
     });

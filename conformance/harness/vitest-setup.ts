@@ -18,6 +18,8 @@ import { connectKubeconfig } from './kubeconfig-driver.ts';
 import { startControlServer } from './control-server.ts';
 import { forget, removeOnAbort } from './abort.ts';
 import type { Cluster, ClusterInfo } from './cluster.ts';
+import type { LogLine } from './managed-process.ts';
+import { publishHarnessRecord, Ring } from '../timeline/recording.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,10 +29,13 @@ declare module 'vitest' {
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Log lines kept for failure timelines, all processes together (each process's own tail is shorter). */
+const TIMELINE_LOG_LINES = 20_000;
 
 export default async function setup(project: TestProject) {
   let cluster: Cluster;
   let dataDir: string | undefined;
+  const logLines = new Ring<LogLine>(TIMELINE_LOG_LINES);
   if (process.env.KUBELAB_KUBECONFIG) {
     cluster = await connectKubeconfig(process.env.KUBELAB_KUBECONFIG);
   } else {
@@ -42,9 +47,12 @@ export default async function setup(project: TestProject) {
       nodes: process.env.KUBELAB_NODES ? Number(process.env.KUBELAB_NODES) : undefined,
       profile: process.env.KUBELAB_PROFILE_NAME ?? 'fast',
       store: process.env.KUBELAB_STORE,
+      onLine: (line) => logLines.push(line),
     });
   }
   const control = await startControlServer(cluster);
+  // The reporters draw a failed check's timeline from these (conformance/timeline/).
+  publishHarnessRecord({ logs: () => logLines.toArray(), disruptions: () => control.disruptions() });
   const info: ClusterInfo = {
     apiUrl: cluster.apiUrl, token: cluster.token, caPem: cluster.caPem, kubeconfig: cluster.kubeconfig,
     nodes: cluster.nodes, components: cluster.components, provides: cluster.provides, profile: cluster.profile,

@@ -7,6 +7,7 @@
 import { test, inject } from 'vitest';
 import type { Capability } from '../harness/cluster.ts';
 import { CheckContext } from './context.ts';
+import { repeatCount } from './run-settings.ts';
 
 export interface CheckMeta {
   /** Stable id, e.g. `api.crud.create-get`; grades and reports refer to it. */
@@ -42,7 +43,8 @@ declare module 'vitest' {
 export function check(meta: CheckMeta, body: (t: CheckContext) => Promise<void>): void {
   CATALOGUE.push(meta);
   const define = meta.concurrent ? test.concurrent : test;
-  define(`${meta.id}: ${meta.title}`, { timeout: meta.timeoutMs ?? 30_000 }, async (ctx) => {
+  // --repeat N runs each check N times (vitest's `repeats` counts the runs after the first).
+  define(`${meta.id}: ${meta.title}`, { timeout: meta.timeoutMs ?? 30_000, repeats: repeatCount() - 1 }, async (ctx) => {
     ctx.task.meta.check = meta;
     const cluster = inject('cluster');
     const missing = (meta.needs ?? []).filter((n) => !cluster.provides.includes(n));
@@ -51,6 +53,8 @@ export function check(meta: CheckMeta, body: (t: CheckContext) => Promise<void>)
     }
     const t = new CheckContext(cluster, inject('control'), meta);
     t.skip = (reason) => ctx.skip(reason);
+    // A failed check hands what it recorded to the reporter, which draws its timeline (conformance/timeline/).
+    ctx.onTestFailed(() => { ctx.task.meta.timeline = t.recording(); });
     try {
       await body(t);
     } finally {

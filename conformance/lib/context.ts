@@ -6,9 +6,11 @@ import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import type { ClusterInfo } from '../harness/cluster.ts';
 import { rawRequest, openWatch, type RawRequest, type RawResponse, type WatchStream } from '../harness/raw-client.ts';
-import { requestDisruption, type Disruption } from '../harness/control-server.ts';
+import { disruptionTarget, requestDisruption, type Disruption } from '../harness/control-server.ts';
 import { CheckFailure } from './failure.ts';
 import type { CheckMeta } from './check.ts';
+import { WatchRecorder } from '../timeline/watch-recorder.ts';
+import type { CheckRecording, TimedStep } from '../timeline/recording.ts';
 
 /** A Kubernetes Status, as an API error carries it. */
 export interface StatusBody {
@@ -28,6 +30,13 @@ export class CheckContext {
   /** The generic client: any kind, by apiVersion and kind. */
   readonly objects: k8s.KubernetesObjectApi;
   readonly steps: string[] = [];
+  /** The same steps with the time each was taken (for the failure timeline). */
+  readonly timedSteps: TimedStep[] = [];
+  readonly startedAt = Date.now();
+  /** Set when the check's cleanup begins: the end of its timeline. */
+  private endedAt?: number;
+  /** The watch events of the check's namespaces and of the Nodes, kept for the timeline if the check fails. */
+  private readonly recorder: WatchRecorder;
   /** Ends the check as skipped, with the reason (check() connects it to the test runner). */
   skip: (reason: string) => never = (reason) => {
     throw new Error(`skipped: ${reason}`);
@@ -41,11 +50,21 @@ export class CheckContext {
     this.apps = this.kc.makeApiClient(k8s.AppsV1Api);
     this.coordination = this.kc.makeApiClient(k8s.CoordinationV1Api);
     this.objects = k8s.KubernetesObjectApi.makeApiClient(this.kc);
+    this.recorder = new WatchRecorder(cluster);
   }
 
   /** Records what the check is doing, for the report. */
   step(text: string): void {
     this.steps.push(text);
+    this.timedSteps.push({ time: Date.now(), text });
+  }
+
+  /** What the check saw so far, for its failure timeline (conformance/timeline/). */
+  recording(): CheckRecording {
+    return {
+      startedAt: this.startedAt, endedAt: this.endedAt ?? Date.now(), steps: [...this.timedSteps],
+      watchEvents: this.recorder.events, droppedWatchEvents: this.recorder.dropped,
+    };
   }
 
   raw(request: RawRequest): Promise<RawResponse> {
@@ -65,6 +84,8 @@ export class CheckContext {
     this.step(`create namespace ${name}`);
     await this.core.createNamespace({ body: { metadata: { name } } });
     this.cleanups.push(() => this.core.deleteNamespace({ name }).catch(() => undefined));
+    // From now on its objects' changes are recorded (the watches list what already exists first).
+    await this.recorder.watchNamespace(name);
     return name;
   }
 
@@ -75,9 +96,9 @@ export class CheckContext {
 
   /** Asks the harness to break the cluster in one of the ways the check declared it needs. */
   async disrupt(disruption: Disruption): Promise<void> {
-    const target = 'name' in disruption ? ` ${disruption.name}`
-      : 'pod' in disruption ? ` ${disruption.container} of pod ${disruption.namespace}/${disruption.pod}` : '';
-    this.step(`harness: ${disruption.action}${target}`);
+    const target = disruptionTarget(disruption);
+    this.step(`harness: ${disruption.action}${target ? ` ${target}` : ''}`);
+    void this.recorder.watchNodes();
     await requestDisruption(this.control, disruption);
   }
 
@@ -120,6 +141,9 @@ export class CheckContext {
   }
 
   async cleanup(): Promise<void> {
+    // The timeline ends here: what cleanup deletes is not part of what happened.
+    this.endedAt ??= Date.now();
+    this.recorder.close();
     for (const fn of this.cleanups.reverse()) await fn().catch(() => undefined);
     this.cleanups = [];
   }
