@@ -13,6 +13,14 @@ const program = new Command()
   .description('Learn how Kubernetes works from the inside: run the reference orchestrator, grade an implementation.')
   .showHelpAfterError();
 
+function atLeastOne(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number ≥ 1, not "${value}"`);
+    return n;
+  };
+}
+
 function positiveInt(name: string) {
   return (value: string) => {
     const n = Number(value);
@@ -42,6 +50,10 @@ program.command('conformance')
   .option('--kubeconfig <file>', 'an existing cluster instead (no disruptions)')
   .option('--lab <name>', 'only the checks of one lab (e.g. api)')
   .option('--check <id...>', 'only these checks')
+  .option('--grep <pattern>', 'only the checks whose id or title matches this regular expression (any case)')
+  .option('--rerun-failed', 'only the checks that failed in the last run here (.kubelab/last-run.json)')
+  .option('--repeat <n>', 'run each check n times and report how many passed (flaky or broken?)', atLeastOne('--repeat'))
+  .option('--seed <n>', 'seed of randomised input (every run prints its seed: replay with it)', positiveInt('--seed'))
   .addOption(new Option('--reporter <name>', 'output format').choices(['pretty', 'json', 'junit']).default('pretty'))
   .option('--out <file>', 'write the report to a file (json, junit)')
   .option('--nodes <n>', 'node processes to start (default: 3, or 0 without a node command)', positiveInt('--nodes'))
@@ -56,6 +68,9 @@ program.command('grade')
   .option('--impl <dir>', 'implementation folder with a kubelab.yaml (default: the reference)')
   .option('--kubeconfig <file>', 'an existing cluster instead (no disruptions: those checks are skipped and earn nothing)')
   .option('--lab <name>', 'only one lab (e.g. pods or 01-pods)')
+  .option('--grep <pattern>', "only the checks whose id or title matches (the others are listed as not run and earn nothing)")
+  .option('--rerun-failed', 'only the checks that failed in the last run here (the others are listed as not run)')
+  .option('--seed <n>', 'seed of randomised input', positiveInt('--seed'))
   .option('--out <dir>', 'where the reports go', 'kubelab-grade')
   .option('--min-score <n>', 'exit 1 below this score: points (120) or a percentage (80%)')
   .option('--nodes <n>', 'node processes to start (default: 3, or 0 without a node command)', positiveInt('--nodes'))
@@ -69,6 +84,15 @@ program.command('grade')
       console.error(`kubelab grade: could not grade: ${err instanceof Error ? err.message : err}`);
       process.exitCode = 2;
     }
+  });
+
+program.command('starter')
+  .description("write a starter implementation: the reference with each lab's code replaced by a TODO that fails loudly")
+  .requiredOption('--out <dir>', 'a new (or empty) folder for the starter')
+  .option('--keep <lab...>', "labs whose code stays in place (e.g. to hand out a later lab)")
+  .action(async (opts) => {
+    const { starter } = await import('./starter.ts');
+    process.exitCode = starter(opts);
   });
 
 program.command('doctor')

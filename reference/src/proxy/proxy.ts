@@ -20,7 +20,7 @@ import type { ApiClient } from '../client/api-client.ts';
 import { Informer } from '../client/informer.ts';
 import { ENDPOINTS, SERVICES } from '../client/paths.ts';
 import { ServiceListener } from './listener.ts';
-import { desiredListeners, listenerKey } from './service-ports.ts';
+import { desiredListeners, listenerKey, type ListenerSpec } from './service-ports.ts';
 
 export interface ProxyOptions {
   client: ApiClient;
@@ -79,7 +79,16 @@ export class ServiceProxy {
 
   private sync(): void {
     const endpointsOf = (key: string) => this.endpoints.get(key);
-    const desired = new Map(desiredListeners(this.services.list(), endpointsOf, this.options.nodeIP).map((spec) => [listenerKey(spec), spec]));
+    let specs: ListenerSpec[];
+    try {
+      specs = desiredListeners(this.services.list(), endpointsOf, this.options.nodeIP);
+    } catch (err) {
+      // A table that cannot be built (a bug, or a lab's TODO in the starter kit) must not take the
+      // node agent down with it: say why, keep the listeners as they are, and try again on the next change.
+      this.options.log?.(`cannot build the proxy table: ${(err as Error).message}`);
+      return;
+    }
+    const desired = new Map(specs.map((spec) => [listenerKey(spec), spec]));
 
     for (const [key, listener] of this.listeners) {
       if (desired.has(key)) continue;

@@ -65,7 +65,7 @@ async function budgetsCovering(ctx: RequestContext, pod: KubeObject): Promise<Ku
   return page.items.filter((pdb) => budgetCoversPod(pdb, pod));
 }
 
-// LAB(failures) begin
+// LAB(failures) begin: an eviction spends one disruption of the budget, or is refused with 429 (checkAndDecrement)
 /**
  * Spends one disruption of the budget for this pod, or throws 429
  * (checkAndDecrement in eviction.go). The write carries the budget's

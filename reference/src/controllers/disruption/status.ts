@@ -38,7 +38,7 @@ export function budgetCounts(pdb: KubeObject, pods: KubeObject[], expectedScale:
   return { expectedPods: pods.length, desiredHealthy: minAvailable ?? 0 };
 }
 
-// LAB(failures) begin
+// LAB(failures) begin: a PodDisruptionBudget's status: how many disruptions it allows now (updatePdbStatus)
 /**
  * The budget's new status. pods: the pods its selector matches. A pod the
  * eviction subresource let go recently (status.disruptedPods) is not counted as

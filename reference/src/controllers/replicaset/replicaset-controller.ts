@@ -178,7 +178,7 @@ export class ReplicaSetController implements Controller {
     }
   }
 
-  // LAB(replicasets) begin
+  // LAB(replicasets) begin: create or delete pods until spec.replicas are active (manageReplicas)
   /** Creates or deletes pods so that spec.replicas are active; returns what failed, if anything. */
   private async manageReplicas(key: string, rs: KubeObject, active: KubeObject[]): Promise<ReplicaFailure | undefined> {
     const wanted = rs.spec?.replicas ?? 1;

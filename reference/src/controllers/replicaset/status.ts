@@ -11,7 +11,7 @@ export interface ReplicaFailure {
   message: string;
 }
 
-// LAB(replicasets) begin
+// LAB(replicasets) begin: a ReplicaSet's status from its pods (calculateStatus)
 /** pods: the active pods the ReplicaSet owns. */
 export function replicaSetStatus(rs: KubeObject, pods: KubeObject[], failure: ReplicaFailure | undefined, now = Date.now()): Record<string, unknown> {
   const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
