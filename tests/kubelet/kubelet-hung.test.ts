@@ -25,8 +25,11 @@ afterAll(async () => {
 async function running(manifest: any): Promise<{ pod: any; pid: number }> {
   const pod = await createPod(tc, manifest);
   await waitFor(`${manifest.metadata.name} Running`, async () => (await getPod(tc, manifest.metadata.name))?.status?.phase === 'Running');
-  const [pid] = containerPids(tc, pod.metadata.uid);
-  expect(processAlive(pid)).toBe(true);
+  // The status can reach the API a moment before the runtime's record of the process is read back.
+  const pid = await waitFor(`${manifest.metadata.name}'s container process`, async () => {
+    const [found] = containerPids(tc, pod.metadata.uid);
+    return found !== undefined && processAlive(found) ? found : undefined;
+  }, 5_000);
   return { pod, pid };
 }
 

@@ -58,8 +58,9 @@ interface Report {
 function conformance(impl: string, selection: string[], out: string): Promise<Report> {
   return new Promise((resolve, reject) => {
     const child = spawn('node', ['bin/kubelab.js', 'conformance', '--impl', impl, ...selection, '--reporter', 'json', '--out', out], {
-      // A failing sample waits out its timeout: one worker per check file lets those waits overlap.
-      cwd: ROOT, env: { ...process.env, NO_COLOR: '1', VITEST_MAX_FORKS: '8', VITEST_MIN_FORKS: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+      // A failing sample waits out its timeout: one worker per check file lets those waits overlap
+      // (the conformance project runs in the threads pool: vitest.config.ts).
+      cwd: ROOT, env: { ...process.env, NO_COLOR: '1', VITEST_MAX_THREADS: '8', VITEST_MIN_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
