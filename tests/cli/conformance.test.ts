@@ -67,7 +67,7 @@ describe('kubelab conformance', () => {
     const run = await kubelab(['conformance', '--impl', 'tests/fixtures', '--check', 'api.crud.pod']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/kubelab\.yaml: not found/);
-  });
+  }, 120_000);
 });
 
 // Focus and replay, in one folder as a student would: a run with failures
@@ -85,7 +85,7 @@ describe('kubelab conformance: focus and replay', () => {
     const run = await kubelab(['conformance', '--rerun-failed'], cwd);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/--rerun-failed: there is no last run in this folder/);
-  });
+  }, 120_000);
 
   it('--grep runs exactly the checks whose id matches; a failure shows what was seen, the logs, and the seed', async () => {
     const run = await kubelab(['conformance', '--impl', EMPTY, '--grep', '^API\\.crud\\.(pod|configmap)$'], cwd);
@@ -118,7 +118,7 @@ describe('kubelab conformance: focus and replay', () => {
     const run = await kubelab(['conformance', '--rerun-failed'], cwd);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/--rerun-failed: nothing failed in the last run \(2 checks/);
-  });
+  }, 120_000);
 
   it('kubelab grade --grep grades the selected checks and lists the others as not run, earning nothing', async () => {
     const out = join(cwd, 'grade');

@@ -5,19 +5,20 @@
 // a failing implementation still exits 0: a low score is a grade.
 
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
+import { runCommand } from '../support/run-command.ts';
+
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-function kubelab(args: string[]) {
+async function kubelab(args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.GITHUB_STEP_SUMMARY;
-  const result = spawnSync('node', ['bin/kubelab.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env });
+  const result = await runCommand('node', ['bin/kubelab.js', ...args], { cwd: ROOT, timeout: 120_000, env });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -25,10 +26,10 @@ describe('kubelab grade', () => {
   const lab = parse(readFileSync(join(ROOT, 'labs/06-namespaces/lab.yaml'), 'utf8'));
   const maxScore = lab.steps.reduce((n: number, s: { points: number }) => n + s.points, 0);
 
-  it('grades the reference on the namespaces lab: full marks, four reports, exit 0', () => {
+  it('grades the reference on the namespaces lab: full marks, four reports, exit 0', async () => {
     const out = mkdtempSync(join(tmpdir(), 'kubelab-grade-'));
     try {
-      const run = kubelab(['grade', '--impl', '.', '--lab', 'namespaces', '--out', out]);
+      const run = await kubelab(['grade', '--impl', '.', '--lab', 'namespaces', '--out', out]);
       expect(run.code, run.stdout + run.stderr).toBe(0);
       const grade = JSON.parse(readFileSync(join(out, 'grade.json'), 'utf8'));
       expect(grade).toMatchObject({ kind: 'KubelabGrade', score: maxScore, maxScore });
@@ -46,10 +47,10 @@ describe('kubelab grade', () => {
     }
   }, 150_000);
 
-  it('exits 1 below --min-score, after writing the reports', () => {
+  it('exits 1 below --min-score, after writing the reports', async () => {
     const out = mkdtempSync(join(tmpdir(), 'kubelab-grade-'));
     try {
-      const run = kubelab(['grade', '--impl', '.', '--lab', 'namespaces', '--out', out, '--min-score', '101%']);
+      const run = await kubelab(['grade', '--impl', '.', '--lab', 'namespaces', '--out', out, '--min-score', '101%']);
       expect(run.code, run.stdout + run.stderr).toBe(1);
       expect(run.stdout).toContain(`kubelab grade: FAILED: score ${maxScore}/${maxScore} (100%) is below --min-score 101%`);
       expect(JSON.parse(readFileSync(join(out, 'grade.json'), 'utf8')).score).toBe(maxScore);
@@ -58,10 +59,10 @@ describe('kubelab grade', () => {
     }
   }, 150_000);
 
-  it('exits 0 for an implementation that fails the checks: a low score is a grade, not an error', () => {
+  it('exits 0 for an implementation that fails the checks: a low score is a grade, not an error', async () => {
     const out = mkdtempSync(join(tmpdir(), 'kubelab-grade-'));
     try {
-      const run = kubelab(['grade', '--impl', 'tests/fixtures/empty-apiserver', '--lab', 'namespaces', '--out', out]);
+      const run = await kubelab(['grade', '--impl', 'tests/fixtures/empty-apiserver', '--lab', 'namespaces', '--out', out]);
       expect(run.code, run.stdout + run.stderr).toBe(0);
       const grade = JSON.parse(readFileSync(join(out, 'grade.json'), 'utf8'));
       expect(grade.maxScore).toBe(maxScore);
@@ -74,20 +75,20 @@ describe('kubelab grade', () => {
     }
   }, 150_000);
 
-  it('exits 2 when grading cannot run: no kubelab.yaml, a cluster that does not start, a bad --min-score', () => {
+  it('exits 2 when grading cannot run: no kubelab.yaml, a cluster that does not start, a bad --min-score', async () => {
     const out = mkdtempSync(join(tmpdir(), 'kubelab-grade-'));
     try {
-      const missing = kubelab(['grade', '--impl', out, '--lab', 'namespaces', '--out', join(out, 'reports')]);
+      const missing = await kubelab(['grade', '--impl', out, '--lab', 'namespaces', '--out', join(out, 'reports')]);
       expect(missing.code, missing.stdout + missing.stderr).toBe(2);
       expect(missing.stderr).toMatch(/kubelab grade: could not grade: .*kubelab\.yaml/);
       expect(existsSync(join(out, 'reports', 'grade.json'))).toBe(false);
       // A control plane that exits at once: the cluster never starts, so there is nothing to grade.
       writeFileSync(join(out, 'kubelab.yaml'), 'name: broken\ncontrolPlane:\n  command: ["node", "-e", "process.exit(3)"]\n');
-      const broken = kubelab(['grade', '--impl', out, '--lab', 'namespaces', '--out', join(out, 'reports')]);
+      const broken = await kubelab(['grade', '--impl', out, '--lab', 'namespaces', '--out', join(out, 'reports')]);
       expect(broken.code, broken.stdout + broken.stderr).toBe(2);
       expect(broken.stderr).toContain('kubelab grade: could not grade: the checks could not run: the cluster did not start');
       expect(existsSync(join(out, 'reports', 'grade.json'))).toBe(false);
-      const badThreshold = kubelab(['grade', '--lab', 'namespaces', '--out', join(out, 'reports'), '--min-score', 'lots']);
+      const badThreshold = await kubelab(['grade', '--lab', 'namespaces', '--out', join(out, 'reports'), '--min-score', 'lots']);
       expect(badThreshold.code).toBe(2);
       expect(badThreshold.stderr).toContain('--min-score must be points (120) or a percentage (80%), not "lots"');
     } finally {

@@ -40,7 +40,9 @@ describe.concurrent('kubelab/busybox', () => {
 
   it('without args it runs the image\'s default args (sleep 3600); SIGTERM stops it with code 143', async ({ expect }) => {
     const run = startContainer({ image: 'kubelab/busybox:1' });
-    await sleep(400);
+    // Time for the program to start and install its handler; before that, SIGTERM
+    // would end it the default way (a slow start on a busy machine).
+    await sleep(1500);
     expect(run.child.exitCode).toBeNull();
     run.kill('SIGTERM');
     expect(await run.exited).toEqual({ code: 143, signal: null });

@@ -3,7 +3,7 @@
 // shows the check's steps, a process's log lines and the watch events it saw.
 
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { runCommand } from '../support/run-command.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +12,13 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('the failure timeline', () => {
-  it('is written beside the JSON report, with steps, log lines and watch events on one axis', () => {
+  it('is written beside the JSON report, with steps, log lines and watch events on one axis', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubelab-timeline-'));
     try {
       const out = join(dir, 'report.json');
-      const run = spawnSync('node', ['bin/kubelab.js', 'conformance', '--impl', 'tests/report/fixtures/no-scheduler',
+      const run = await runCommand('node', ['bin/kubelab.js', 'conformance', '--impl', 'tests/report/fixtures/no-scheduler',
         '--check', 'pods.lifecycle.running', '--nodes', '1', '--reporter', 'json', '--out', out],
-      { cwd: ROOT, encoding: 'utf8', timeout: 150_000, env: { ...process.env, NO_COLOR: '1' } });
+      { cwd: ROOT, timeout: 150_000, env: { ...process.env, NO_COLOR: '1' } });
       expect(run.status, run.stdout + run.stderr).toBe(1);
       const report = JSON.parse(readFileSync(out, 'utf8'));
       const failed = report.checks.find((c: any) => c.id === 'pods.lifecycle.running');

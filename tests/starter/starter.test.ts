@@ -9,7 +9,8 @@
 // so the runs go side by side.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { runCommand } from '../support/run-command.ts';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,8 +43,8 @@ function referenceRegions() {
   return tsFiles(join(ROOT, 'reference/src')).flatMap((file) => findRegions(readFileSync(file, 'utf8'), file));
 }
 
-function starter(out: string, keep: string[] = []): void {
-  const run = spawnSync('node', ['bin/kubelab.js', 'starter', '--out', out, ...(keep.length ? ['--keep', ...keep] : [])], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+async function starter(out: string, keep: string[] = []): Promise<void> {
+  const run = await runCommand('node', ['bin/kubelab.js', 'starter', '--out', out, ...(keep.length ? ['--keep', ...keep] : [])], { cwd: ROOT, timeout: 60_000 });
   expect(run.status, run.stderr).toBe(0);
   // The starter's packages are the checkout's.
   symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
@@ -84,12 +85,12 @@ describe('kubelab starter', () => {
   let full: string;
   let kept: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kubelab-starter-'));
     full = join(dir, 'starter');
     kept = join(dir, `starter-keep-${KEPT}`);
-    starter(full);
-    starter(kept, [KEPT]);
+    await starter(full);
+    await starter(kept, [KEPT]);
   }, 120_000);
 
   afterAll(() => {
@@ -124,8 +125,8 @@ describe('kubelab starter', () => {
     expect(readFileSync(join(full, 'README.md'), 'utf8')).toContain('### replicasets (labs/02-replicasets)');
   });
 
-  it('type-checks with its own tsconfig', () => {
-    const run = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['--noEmit', '-p', full], { encoding: 'utf8', timeout: 120_000 });
+  it('type-checks with its own tsconfig', async () => {
+    const run = await runCommand(join(ROOT, 'node_modules/.bin/tsc'), ['--noEmit', '-p', full], { timeout: 120_000 });
     expect(run.status, run.stdout + run.stderr).toBe(0);
   }, 150_000);
 
