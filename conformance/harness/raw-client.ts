@@ -71,6 +71,24 @@ export interface WatchStream {
 }
 
 /** Opens a watch (`?watch=1`) and collects its newline-delimited JSON events. */
+/**
+ * Calls onLine with each non-empty line of a response as it arrives: a watch
+ * answers with one JSON event per line, and a chunk may end mid-line.
+ */
+export function onLines(res: http.IncomingMessage, onLine: (line: string) => void): void {
+  let buffer = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    buffer += chunk;
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      if (line) onLine(line);
+    }
+  });
+}
+
 export function openWatch(endpoint: Endpoint, path: string): WatchStream {
   const url = new URL(path, endpoint.apiUrl);
   const events: { type: string; object: any }[] = [];
@@ -84,23 +102,14 @@ export function openWatch(endpoint: Endpoint, path: string): WatchStream {
   if (endpoint.token) headers.Authorization = `Bearer ${endpoint.token}`;
   const req = lib.request(url, { headers, ca: endpoint.caPem }, (res) => {
     resolveStatus(res.statusCode ?? 0);
-    let buffer = '';
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buffer += chunk;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline).trim();
-        buffer = buffer.slice(newline + 1);
-        if (!line) continue;
-        let event: any;
-        try { event = JSON.parse(line); } catch { event = { type: 'UNPARSEABLE', object: line }; }
-        events.push(event);
-        for (const w of [...waiters]) {
-          if (w.predicate(event)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(event);
-          }
+    onLines(res, (line) => {
+      let event: any;
+      try { event = JSON.parse(line); } catch { event = { type: 'UNPARSEABLE', object: line }; }
+      events.push(event);
+      for (const w of [...waiters]) {
+        if (w.predicate(event)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(event);
         }
       }
     });

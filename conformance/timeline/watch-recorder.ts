@@ -12,7 +12,7 @@
 
 import https from 'node:https';
 import http from 'node:http';
-import type { Endpoint } from '../harness/raw-client.ts';
+import { onLines, type Endpoint } from '../harness/raw-client.ts';
 import { Ring, type WatchRecord } from './recording.ts';
 import { summarizeObject } from './summaries.ts';
 
@@ -112,17 +112,7 @@ export class WatchRecorder {
           return;
         }
         streamed = true;
-        let buffer = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let newline: number;
-          while ((newline = buffer.indexOf('\n')) >= 0) {
-            const line = buffer.slice(0, newline);
-            buffer = buffer.slice(newline + 1);
-            if (line.trim()) this.record(kind, line, (rv) => { lastVersion = rv; }, () => { gone = true; });
-          }
-        });
+        onLines(res, (line) => this.record(kind, line, (rv) => { lastVersion = rv; }, () => { gone = true; }));
         res.on('end', again);
         res.on('error', () => undefined);
       });
