@@ -151,7 +151,23 @@ const DEFAULTERS: Record<string, (obj: KubeObject) => void> = {
 
 /** Fills in defaults in place. */
 export function applyDefaults(obj: KubeObject): void {
+  dropEmptyMetadata(obj);
   DEFAULTERS[obj.kind]?.(obj);
+}
+
+/**
+ * ObjectMeta's maps and lists are `omitempty` in Kubernetes' Go types
+ * (k8s.io/apimachinery/pkg/apis/meta/v1/types.go): an empty one is neither
+ * stored nor shown. A pod whose last owner let it go has no ownerReferences
+ * field at all, so `kubectl get -o jsonpath='{.metadata.ownerReferences[0]}'` says so.
+ */
+function dropEmptyMetadata(obj: KubeObject): void {
+  const metadata = obj.metadata as Record<string, unknown> | undefined;
+  if (!metadata) return;
+  for (const field of ['labels', 'annotations', 'ownerReferences', 'finalizers']) {
+    const value = metadata[field];
+    if (value !== null && typeof value === 'object' && Object.keys(value).length === 0) delete metadata[field];
+  }
 }
 
 /**
