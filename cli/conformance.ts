@@ -20,6 +20,8 @@ const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export interface ConformanceOptions {
   impl?: string;
   kubeconfig?: string;
+  /** process (default) or container: how an implementation is started (not with kubeconfig). */
+  driver?: 'process' | 'container' | 'kind';
   lab?: string;
   check?: string[];
   reporter: 'pretty' | 'json' | 'junit';
@@ -85,6 +87,7 @@ export async function runChecks(options: Omit<ConformanceOptions, 'reporter' | '
   if (options.impl) process.env.KUBELAB_IMPL = resolve(options.impl);
   if (options.kubeconfig) process.env.KUBELAB_KUBECONFIG = resolve(options.kubeconfig);
   if (options.nodes !== undefined) process.env.KUBELAB_NODES = String(options.nodes);
+  if (options.driver) process.env.KUBELAB_DRIVER = options.driver;
   process.env.KUBELAB_PROFILE_NAME = options.profile;
   // The checks run in vitest's workers, which inherit this environment (conformance/lib/run-settings.ts reads it).
   const seed = chooseSeed(options.seed);
@@ -133,7 +136,7 @@ export async function conformance(options: ConformanceOptions): Promise<number> 
     : selectChecks(options, options.grep === undefined ? failedEntries() : loadCatalogue());
   const run = {
     implementation: implementationOf(options),
-    driver: options.kubeconfig ? 'kubeconfig' : 'process',
+    driver: options.kubeconfig ? 'kubeconfig' : options.driver ?? 'process',
     seed: chooseSeed(options.seed),
     repeat: options.repeat ?? 1,
   };

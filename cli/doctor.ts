@@ -63,6 +63,15 @@ function checkKubectl(): Finding {
   return ok('kubectl', `client ${version}`);
 }
 
+/** The container driver needs a Docker engine that answers; the process driver does not. */
+function checkDocker(): Finding {
+  if (run('docker', ['--version']) === undefined) return bad('docker', 'not found on PATH (only needed for --driver container)', 'install Docker (Debian: apt-get install docker.io), or use the process driver', false);
+  const version = run('docker', ['info', '--format', '{{.ServerVersion}}'])?.trim();
+  return version
+    ? ok('docker', `engine ${version} answers (--driver container can run)`)
+    : bad('docker', 'the docker command is there, but the engine does not answer (docker info failed)', 'start it (sudo dockerd, or systemctl start docker) and check that you may use its socket', false);
+}
+
 function checkEtcd(): Finding {
   const out = run('etcd', ['--version']);
   if (out === undefined) return bad('etcd', 'not found on PATH (only needed for --store etcd://…)', 'apt-get install etcd-server, or use the default sqlite store', false);
@@ -174,6 +183,7 @@ export async function diagnose(options: DoctorOptions): Promise<Finding[]> {
     ...checkImplementation(options.impl),
     checkImages(),
     checkEtcd(),
+    checkDocker(),
     checkWritable('data dir', options.dataDir),
     checkWritable('temp dir', tmpdir()),
   ];

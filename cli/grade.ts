@@ -24,6 +24,7 @@ const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export interface GradeOptions {
   impl?: string;
   kubeconfig?: string;
+  driver?: 'process' | 'container' | 'kind';
   lab?: string;
   out: string;
   minScore?: string;
@@ -63,7 +64,7 @@ export async function grade(options: GradeOptions): Promise<number> {
   const startedAt = Date.now();
   const seed = chooseSeed(options.seed);
   await runChecks({
-    impl: options.impl, kubeconfig: options.kubeconfig, nodes: options.nodes, profile: options.profile, seed,
+    impl: options.impl, kubeconfig: options.kubeconfig, driver: options.driver, nodes: options.nodes, profile: options.profile, seed,
     // The whole suite is every lab's checks (validated above); one lab or a selection names its checks by id.
     check: selected ?? (options.lab ? graded : undefined),
   }, collector);

@@ -39,15 +39,25 @@ program.command('up')
   .option('--store <store>', 'sqlite (default), memory, or etcd://host:port')
   .addOption(new Option('--profile <profile>', 'timing profile').choices(['fast', 'real']).default('real'))
   .option('-v, --verbose', "print every process's output")
+  .option('--site [port]', 'also build and serve the lesson site (default port: 4000)')
   .action(async (opts) => {
+    // The site builds while the cluster starts; a site that fails to build leaves the cluster running.
+    const lessonSite = opts.site === undefined ? undefined : import('./site.ts').then(({ startSite, DEFAULT_SITE_PORT }) =>
+      startSite({ port: opts.site === true ? DEFAULT_SITE_PORT : positiveInt('--site')(opts.site), host: '127.0.0.1' }));
+    lessonSite?.catch((err) => console.error(`kubelab: the lesson site is not served: ${err instanceof Error ? err.message : err}`));
     const cluster = await up({ ...opts, impl: opts.impl });
-    stopOnSignal(() => cluster.stop());
+    const server = await lessonSite?.catch(() => undefined);
+    stopOnSignal(async () => {
+      await server?.close();
+      await cluster.stop();
+    });
   });
 
 program.command('conformance')
   .description('run the conformance checks against an implementation or a cluster')
   .option('--impl <dir>', 'implementation folder with a kubelab.yaml (default: the reference)')
   .option('--kubeconfig <file>', 'an existing cluster instead (no disruptions)')
+  .addOption(new Option('--driver <driver>', 'how to start the implementation: process, container (its image, on Docker), or kind (Kubernetes itself, from a local kindest/node image)').choices(['process', 'container', 'kind']))
   .option('--lab <name>', 'only the checks of one lab (e.g. api)')
   .option('--check <id...>', 'only these checks')
   .option('--grep <pattern>', 'only the checks whose id or title matches this regular expression (any case)')
@@ -60,6 +70,7 @@ program.command('conformance')
   .addOption(new Option('--profile <profile>', 'timing profile').choices(['fast', 'real']).default('fast'))
   .action(async (opts) => {
     if (opts.impl && opts.kubeconfig) throw new Error('give either --impl or --kubeconfig, not both');
+    if (opts.driver && opts.kubeconfig) throw new Error('--driver starts an implementation; --kubeconfig names a running cluster: give one of them');
     process.exitCode = await conformance(opts);
   });
 
@@ -67,6 +78,7 @@ program.command('grade')
   .description('grade an implementation lab by lab: grade.json, junit.xml, summary.md and Gradescope results.json')
   .option('--impl <dir>', 'implementation folder with a kubelab.yaml (default: the reference)')
   .option('--kubeconfig <file>', 'an existing cluster instead (no disruptions: those checks are skipped and earn nothing)')
+  .addOption(new Option('--driver <driver>', 'how to start the implementation: process, container (its image, on Docker), or kind (Kubernetes itself, from a local kindest/node image)').choices(['process', 'container', 'kind']))
   .option('--lab <name>', 'only one lab (e.g. pods or 01-pods)')
   .option('--grep <pattern>', "only the checks whose id or title matches (the others are listed as not run and earn nothing)")
   .option('--rerun-failed', 'only the checks that failed in the last run here (the others are listed as not run)')
@@ -78,6 +90,7 @@ program.command('grade')
   .action(async (opts) => {
     try {
       if (opts.impl && opts.kubeconfig) throw new Error('give either --impl or --kubeconfig, not both');
+      if (opts.driver && opts.kubeconfig) throw new Error('--driver starts an implementation; --kubeconfig names a running cluster: give one of them');
       process.exitCode = await grade(opts);
     } catch (err) {
       // 2, not 1: grading could not run, which a CI job must not mistake for a low score.
@@ -89,10 +102,43 @@ program.command('grade')
 program.command('starter')
   .description("write a starter implementation: the reference with each lab's code replaced by a TODO that fails loudly")
   .requiredOption('--out <dir>', 'a new (or empty) folder for the starter')
-  .option('--keep <lab...>', "labs whose code stays in place (e.g. to hand out a later lab)")
+  .option('--keep <lab...>', "labs whose code stays in place, with the code of the labs they build on (e.g. to hand out a later lab)")
   .action(async (opts) => {
     const { starter } = await import('./starter.ts');
     process.exitCode = starter(opts);
+  });
+
+const site = program.command('site').description('the lesson site: build it into static files, or serve it');
+
+site.command('build')
+  .description('generate the lesson site (static files that also work opened from disk)')
+  .option('--out <dir>', 'where the site goes (default: site/dist)')
+  .action(async (opts) => {
+    const { siteBuild } = await import('./site.ts');
+    process.exitCode = await siteBuild(opts);
+  });
+
+site.command('serve')
+  .description('build the lesson site and serve it; with a grade.json, each step shows its checks passed or failed')
+  .option('--out <dir>', 'where the site is built (default: site/dist)')
+  .option('--port <port>', 'port to listen on', positiveInt('--port'), 4000)
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--grade <file>', 'a grade.json from kubelab grade (default: kubelab-grade/grade.json when it exists)')
+  .option('--no-build', 'serve what --out holds without building it first')
+  .action(async (opts) => {
+    const { startSite } = await import('./site.ts');
+    const server = await startSite(opts);
+    stopOnSignal(() => server.close());
+  });
+
+program.command('images')
+  .description("the container driver's images: build them on this machine, without a registry")
+  .command('build')
+  .description('build the base, lab and implementation images (only those whose inputs changed)')
+  .option('--impl <dir>', 'implementation folder with a kubelab.yaml that has a container section (default: the reference)')
+  .action(async (opts) => {
+    const { buildImages } = await import('./images.ts');
+    process.exitCode = await buildImages(opts);
   });
 
 program.command('doctor')

@@ -27,6 +27,10 @@ const { values: args, positionals } = parseArgs({
 async function main(): Promise<number> {
   const timeoutMs = Number(args['timeout-ms']);
   const mutants = loadMutants(args.survivors ? 'survivors' : 'mutants').filter((m) => positionals.length === 0 || positionals.some((p) => m.id.startsWith(p)));
+  if (mutants.length === 0 && args.survivors && positionals.length === 0) {
+    console.log('no known survivors: index.yaml lists none');
+    return 0;
+  }
   if (mutants.length === 0) throw new Error(`no mutant id starts with ${positionals.join(' or ')}`);
 
   if (args.baseline) {

@@ -9,10 +9,13 @@
 //       title: "Run a pod's containers"
 //       points: 12                  # must equal the sum of its checks' points
 //       checks: [pods.lifecycle.running, …]
+//   builds-on: [pods]               # optional: the labs whose code this one needs
 //
 // Validation makes grading trustworthy: an unknown check id, a check listed
 // twice, a step whose points disagree with its checks, and a check that no
 // step lists (a new check nobody graded) are all errors that name the file.
+// `builds-on` names other labs (an unknown one, or a cycle, is an error too):
+// the starter kit keeps their code when it keeps a lab's (scripts/starter/).
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -37,6 +40,8 @@ export interface LabDefinition {
   /** The lab.yaml it was read from (relative to the labs folder's parent, for messages). */
   file: string;
   steps: StepDefinition[];
+  /** `builds-on`: the labs whose code this lab's checks need (e.g. replica sets need pods that run). */
+  buildsOn?: string[];
 }
 
 export class LabFileError extends Error {}
@@ -73,7 +78,18 @@ export function parseLab(source: string, file: string, folder: string): LabDefin
     if (!Array.isArray(step.checks) || step.checks.length === 0) fail(file, `step "${id}": checks must be a non-empty list of check ids`);
     return { id, title: text(step.title, file, `step "${id}" title`), points: step.points, checks: step.checks.map((c: unknown) => text(c, file, `step "${id}" checks`)) };
   });
-  return { name, title, folder, file, steps };
+  return { name, title, folder, file, steps, buildsOn: buildsOnOf(doc['builds-on'], file, name) };
+}
+
+/** The optional `builds-on` list: lab names, each once, not the lab itself. */
+function buildsOnOf(value: unknown, file: string, name: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) fail(file, 'builds-on must be a list of lab names, e.g. [pods]');
+  const labs = value.map((lab) => text(lab, file, 'builds-on'));
+  if (labs.includes(name)) fail(file, `lab "${name}" builds on itself`);
+  const twice = labs.find((lab, i) => labs.indexOf(lab) !== i);
+  if (twice) fail(file, `builds-on names "${twice}" twice`);
+  return labs;
 }
 
 /**
@@ -109,11 +125,50 @@ export function validateLabs(labs: LabDefinition[], catalogue: CatalogueEntry[])
   }
 }
 
+/**
+ * Validates the labs' `builds-on`: every name is a lab, and no lab builds on
+ * itself through others (a cycle has no order to take the labs in).
+ */
+export function validateBuildsOn(labs: LabDefinition[]): void {
+  const byName = new Map(labs.map((lab) => [lab.name, lab]));
+  for (const lab of labs) {
+    for (const below of lab.buildsOn ?? []) {
+      if (!byName.has(below)) fail(lab.file, `builds-on names unknown lab "${below}" (labs: ${labs.map((l) => l.name).join(', ')})`);
+    }
+  }
+  // Depth-first from each lab; meeting a lab still on the path closes a cycle.
+  const done = new Set<string>();
+  const visit = (lab: LabDefinition, path: string[]) => {
+    if (done.has(lab.name)) return;
+    const at = path.indexOf(lab.name);
+    if (at >= 0) fail(lab.file, `builds-on makes a cycle: ${[...path.slice(at), lab.name].join(' → ')}`);
+    for (const below of lab.buildsOn ?? []) visit(byName.get(below)!, [...path, lab.name]);
+    done.add(lab.name);
+  };
+  for (const lab of labs) visit(lab, []);
+}
+
+/** The labs that `name` builds on, directly or through others, in the labs' order (without `name`). */
+export function labsBelow(labs: LabDefinition[], name: string): LabDefinition[] {
+  const byName = new Map(labs.map((lab) => [lab.name, lab]));
+  const found = new Set<string>();
+  const visit = (lab: string) => {
+    for (const below of byName.get(lab)?.buildsOn ?? []) {
+      if (!found.has(below)) {
+        found.add(below);
+        visit(below);
+      }
+    }
+  };
+  visit(name);
+  return labs.filter((lab) => found.has(lab.name));
+}
+
 /** Reads every labs/<folder>/lab.yaml, in folder order (00-api, 01-pods, …). */
 export function readLabs(dir = LABS_DIR): LabDefinition[] {
   if (!existsSync(dir)) throw new LabFileError(`no labs folder at ${dir}`);
   const base = join(dir, '..');
-  return readdirSync(dir, { withFileTypes: true })
+  const labs = readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, 'lab.yaml')))
     .map((entry) => entry.name)
     .sort()
@@ -121,6 +176,8 @@ export function readLabs(dir = LABS_DIR): LabDefinition[] {
       const path = join(dir, folder, 'lab.yaml');
       return parseLab(readFileSync(path, 'utf8'), relative(base, path), folder);
     });
+  validateBuildsOn(labs);
+  return labs;
 }
 
 /** The labs a `--lab` selects: by name (pods) or folder (01-pods); all without one. */

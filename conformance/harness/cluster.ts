@@ -8,7 +8,8 @@ import type { LogLine } from './managed-process.ts';
  * comes with its `start-x` or `resume-x`):
  *
  * - `kill-node`: SIGKILL the node process; its containers die with it (a power cut);
- * - `stop-node`: SIGSTOP the node process, `resume-node` SIGCONT (a hung node whose containers keep running);
+ * - `stop-node`: SIGSTOP the node process, `resume-node` SIGCONT (a hung node whose containers keep running;
+ *   the container driver pauses the node's whole container, its pods' processes with it);
  * - `restart-node`: SIGTERM the node process, start it again and wait until its Lease is renewed and it is Ready;
  * - `stop-component`: stop one named control-plane component (and `start-component`);
  * - `stop-control-plane`: SIGTERM the control plane and keep it down (and `start-control-plane`);
@@ -47,8 +48,23 @@ export interface Cluster extends ClusterInfo {
   startComponent?(name: string): Promise<void>;
   killNode?(name: string): Promise<void>;
   startNode?(name: string): Promise<void>;
-  stopNode?(name: string): void;
-  resumeNode?(name: string): void;
+  stopNode?(name: string): void | Promise<void>;
+  resumeNode?(name: string): void | Promise<void>;
   restartNode?(name: string): Promise<void>;
   killContainer?(target: { namespace: string; pod: string; container: string }): Promise<void>;
+}
+
+/**
+ * Boots a cluster; if booting fails half-way, stops whatever it started
+ * before passing the error on, so a failed start-up leaves no process or
+ * container behind.
+ */
+export async function startedOrStopped<C extends Cluster>(cluster: C, boot: () => Promise<void>): Promise<C> {
+  try {
+    await boot();
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return cluster;
 }

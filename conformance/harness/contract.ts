@@ -4,6 +4,7 @@
 //   controlPlane: { command: [...] }          # the API server (and whatever runs with it)
 //   components:   { scheduler: { command: [...] }, ... }   # optional, stoppable by name
 //   node:         { command: [...] }          # one process per node
+//   container:    { image: ..., dockerfile: ..., context: ..., workdir: ... }   # optional: for the container driver
 
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,6 +16,19 @@ export interface ProcessSpec {
   env?: Record<string, string>;
 }
 
+/**
+ * How the container driver gets an implementation's image (conformance/README.md,
+ * "The container driver"): the image to run, and, when the harness should build
+ * it, the Dockerfile and build context (relative to the kubelab.yaml's folder).
+ * The commands above run in the image, in workdir (default: the image's WORKDIR).
+ */
+export interface ContainerSpec {
+  image: string;
+  dockerfile?: string;
+  context?: string;
+  workdir?: string;
+}
+
 export interface Contract {
   /** The folder that holds kubelab.yaml; commands run there. */
   dir: string;
@@ -22,6 +36,7 @@ export interface Contract {
   controlPlane: ProcessSpec;
   components: Record<string, ProcessSpec>;
   node?: ProcessSpec;
+  container?: ContainerSpec;
 }
 
 export class ContractError extends Error {
@@ -41,6 +56,16 @@ function processSpec(file: string, field: string, value: unknown): ProcessSpec {
     throw new ContractError(file, `${field}.env must map names to strings`);
   }
   return { command: spec.command, env: spec.env };
+}
+
+function containerSpec(file: string, value: unknown): ContainerSpec {
+  const spec = value as Record<string, unknown> | null;
+  if (!spec || typeof spec !== 'object') throw new ContractError(file, 'container must be a map with an "image" name, e.g. { image: my-orchestrator:dev, dockerfile: Dockerfile }');
+  if (typeof spec.image !== 'string' || !spec.image) throw new ContractError(file, 'container.image must name an image, e.g. my-orchestrator:dev');
+  for (const field of ['dockerfile', 'context', 'workdir'] as const) {
+    if (spec[field] !== undefined && typeof spec[field] !== 'string') throw new ContractError(file, `container.${field} must be a string`);
+  }
+  return { image: spec.image, dockerfile: spec.dockerfile as string | undefined, context: spec.context as string | undefined, workdir: spec.workdir as string | undefined };
 }
 
 export function readContract(implDir: string): Contract {
@@ -65,5 +90,6 @@ export function readContract(implDir: string): Contract {
     controlPlane: processSpec(file, 'controlPlane', doc.controlPlane),
     components,
     node: doc.node === undefined ? undefined : processSpec(file, 'node', doc.node),
+    container: doc.container === undefined ? undefined : containerSpec(file, doc.container),
   };
 }

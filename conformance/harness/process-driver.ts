@@ -21,9 +21,9 @@ import { ensurePki } from './pki.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { freePort, portIsFree } from './ports.ts';
 import { ManagedProcess, type LogLine } from './managed-process.ts';
-import { rawRequest } from './raw-client.ts';
+import { waitForApiReady, waitForNodeBack, waitForReadyNodes } from './readiness.ts';
 import { killContainer, type ContainerRef } from './kill-container.ts';
-import type { Capability, Cluster } from './cluster.ts';
+import { startedOrStopped, type Capability, type Cluster } from './cluster.ts';
 
 const PROFILES_DIR = fileURLToPath(new URL('../profiles/', import.meta.url));
 /** The lab image catalogue belongs to the suite: every implementation runs the same images. */
@@ -88,10 +88,6 @@ function readOrCreate(file: string, make: () => string): string {
   return value;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 export class ProcessCluster implements Cluster {
   readonly driver = 'process';
   apiUrl = '';
@@ -120,13 +116,7 @@ export class ProcessCluster implements Cluster {
 
   static async start(options: ProcessClusterOptions): Promise<ProcessCluster> {
     const cluster = new ProcessCluster(options);
-    try {
-      await cluster.boot();
-    } catch (err) {
-      await cluster.stop();
-      throw err;
-    }
-    return cluster;
+    return startedOrStopped(cluster, () => cluster.boot());
   }
 
   private async boot(): Promise<void> {
@@ -209,34 +199,18 @@ export class ProcessCluster implements Cluster {
     });
   }
 
-  private deadline(): number {
-    return Date.now() + (this.options.readyTimeoutMs ?? 30_000);
-  }
-
-  private readySeconds(): number {
-    return (this.options.readyTimeoutMs ?? 30_000) / 1000;
+  private timeoutMs(): number {
+    return this.options.readyTimeoutMs ?? 30_000;
   }
 
   /**
-   * Polls /readyz until the API answers 200, failing early if the control plane exits.
+   * Waits for /readyz (readiness.ts), failing early if the control plane exits.
    * phase names what was going on in the error: start-up, or the disruption that restarted it.
    */
   private async waitForReady(phase: string): Promise<void> {
-    const deadline = this.deadline();
-    let last = 'no answer yet';
-    while (Date.now() < deadline) {
-      await this.failIfExited(phase, [this.controlPlane]);
-      try {
-        // Never wait past the deadline: an API server that accepts connections and never answers must not stretch it.
-        const res = await rawRequest(this, { path: '/readyz', timeoutMs: Math.max(100, Math.min(2000, deadline - Date.now())) });
-        if (res.status === 200) return;
-        last = `/readyz answered ${res.status}: ${res.text.slice(0, 200)}`;
-      } catch (err) {
-        last = (err as Error).message;
-      }
-      await sleep(100);
-    }
-    throw new Error(`${phase}: the control plane was not ready within ${this.readySeconds()} s (${last}). Its last lines:\n${this.tailText(this.controlPlane)}`);
+    await waitForApiReady(this, {
+      phase, timeoutMs: this.timeoutMs(), failIfExited: () => this.failIfExited(phase, [this.controlPlane]), tail: () => this.tailText(this.controlPlane),
+    });
   }
 
   /** Throws, naming the phase, the process and its last lines, if one of these processes has exited. */
@@ -249,23 +223,13 @@ export class ProcessCluster implements Cluster {
   }
 
   private async waitForReadyNodes(count: number): Promise<void> {
-    const deadline = this.deadline();
-    let ready = new Set<string>();
-    while (Date.now() < deadline) {
+    await waitForReadyNodes(this, count, [...this.nodeProcesses.keys()], {
+      phase: 'start-up',
+      timeoutMs: this.timeoutMs(),
       // A component that exits is left to the checks (an implementation may grade lab by lab); a node is not.
-      await this.failIfExited('start-up', [this.controlPlane, ...this.nodeProcesses.values()]);
-      const res = await rawRequest(this, { path: '/api/v1/nodes', timeoutMs: Math.max(100, Math.min(5000, deadline - Date.now())) }).catch(() => undefined);
-      const items: any[] = res?.json?.items ?? [];
-      ready = new Set(items
-        .filter((n) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'))
-        .map((n) => n.metadata?.name));
-      if (ready.size >= count) return;
-      await sleep(200);
-    }
-    // Name the first node that is not Ready and show what it said.
-    const late = [...this.nodeProcesses.values()].find((p) => !ready.has(p.name));
-    const which = late ? `node ${late.name} is not Ready. Its last lines:\n${this.tailText(late)}` : 'the Nodes are missing from the API';
-    throw new Error(`start-up: ${ready.size} of ${count} nodes became Ready within ${this.readySeconds()} s; ${which}`);
+      failIfExited: () => this.failIfExited('start-up', [this.controlPlane, ...this.nodeProcesses.values()]),
+      tail: (name) => this.tailText(this.node(name)),
+    });
   }
 
   private tailText(proc: ManagedProcess, lines = 20): string {
@@ -366,20 +330,7 @@ export class ProcessCluster implements Cluster {
   }
 
   private async waitForNodeBack(name: string, since: number): Promise<void> {
-    const deadline = this.deadline();
-    let seen = 'no answer yet';
-    while (Date.now() < deadline) {
-      const [lease, node] = await Promise.all([
-        rawRequest(this, { path: `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}` }).catch(() => undefined),
-        rawRequest(this, { path: `/api/v1/nodes/${name}` }).catch(() => undefined),
-      ]);
-      const renewTime = lease?.json?.spec?.renewTime as string | undefined;
-      const ready = (node?.json?.status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.status;
-      if (renewTime && Date.parse(renewTime) >= since && ready === 'True') return;
-      seen = `Lease renewTime ${renewTime ?? '(none)'}, Ready ${ready ?? '(none)'}`;
-      await sleep(200);
-    }
-    throw new Error(`restart-node: node ${name} did not come back within ${this.readySeconds()} s of its restart (${seen}). Its last lines:\n${this.tailText(this.node(name))}`);
+    await waitForNodeBack(this, name, since, { phase: 'restart-node', timeoutMs: this.timeoutMs(), tail: () => this.tailText(this.node(name)) });
   }
 
   /** SIGKILL to one container's process, found through its node agent's debug endpoint (kill-container.ts). */

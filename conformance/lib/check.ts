@@ -7,7 +7,7 @@
 import { test, inject } from 'vitest';
 import type { Capability } from '../harness/cluster.ts';
 import { CheckContext } from './context.ts';
-import { repeatCount } from './run-settings.ts';
+import { repeatCount, scaledWait } from './run-settings.ts';
 
 export interface CheckMeta {
   /** Stable id, e.g. `api.crud.create-get`; grades and reports refer to it. */
@@ -44,7 +44,7 @@ export function check(meta: CheckMeta, body: (t: CheckContext) => Promise<void>)
   CATALOGUE.push(meta);
   const define = meta.concurrent ? test.concurrent : test;
   // --repeat N runs each check N times (vitest's `repeats` counts the runs after the first).
-  define(`${meta.id}: ${meta.title}`, { timeout: meta.timeoutMs ?? 30_000, repeats: repeatCount() - 1 }, async (ctx) => {
+  define(`${meta.id}: ${meta.title}`, { timeout: scaledWait(meta.timeoutMs ?? 30_000), repeats: repeatCount() - 1 }, async (ctx) => {
     ctx.task.meta.check = meta;
     const cluster = inject('cluster');
     const missing = (meta.needs ?? []).filter((n) => !cluster.provides.includes(n));

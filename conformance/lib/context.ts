@@ -8,6 +8,7 @@ import type { ClusterInfo } from '../harness/cluster.ts';
 import { rawRequest, openWatch, type RawRequest, type RawResponse, type WatchStream } from '../harness/raw-client.ts';
 import { disruptionTarget, requestDisruption, type Disruption } from '../harness/control-server.ts';
 import { CheckFailure } from './failure.ts';
+import { scaledWait } from './run-settings.ts';
 import type { CheckMeta } from './check.ts';
 import { WatchRecorder } from '../timeline/watch-recorder.ts';
 import type { CheckRecording, TimedStep } from '../timeline/recording.ts';
@@ -74,7 +75,9 @@ export class CheckContext {
   watch(path: string): WatchStream {
     const stream = openWatch(this.cluster, path);
     this.cleanups.push(async () => stream.close());
-    return stream;
+    // KUBELAB_WAIT_SCALE (run-settings.ts) applies to a watch's waits as to every other wait.
+    const waitFor = stream.waitFor;
+    return { ...stream, waitFor: (predicate, timeoutMs = 10_000) => waitFor(predicate, scaledWait(timeoutMs)) };
   }
 
   /** A new namespace for this check alone, deleted when the check ends. */
@@ -125,7 +128,8 @@ export class CheckContext {
 
   /** Retries probe until it returns a value (not undefined) or the time is up; then fails with describe(). */
   async eventually<T>(what: string, probe: () => Promise<T | undefined>, options: { timeoutMs?: number; seen?: () => Promise<string> | string } = {}): Promise<T> {
-    const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+    const timeoutMs = scaledWait(options.timeoutMs ?? 10_000);
+    const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
     while (Date.now() < deadline) {
       try {
@@ -137,7 +141,7 @@ export class CheckContext {
       await new Promise((r) => setTimeout(r, 100));
     }
     const seen = options.seen ? await options.seen() : lastError ? String((lastError as Error).message) : 'it did not happen';
-    this.fail(`${what} within ${(options.timeoutMs ?? 10_000) / 1000} s`, seen);
+    this.fail(`${what} within ${timeoutMs / 1000} s`, seen);
   }
 
   async cleanup(): Promise<void> {

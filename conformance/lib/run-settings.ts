@@ -33,3 +33,24 @@ export function seededRandom(checkId: string, seed = runSeed()): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * KUBELAB_WAIT_SCALE (default 1) multiplies every wait of a check: the
+ * timeouts of `t.eventually` and of a watch's `waitFor`, and the check's own
+ * `timeoutMs`. It exists for the suite's own self-test only (the grade of an
+ * implementation that accepts every request and does nothing, which must earn
+ * nothing beyond the API basics): against an implementation that never acts,
+ * a wait for something to happen fails however long it is, and a check cut
+ * short by its timeout fails, so shortening every wait cannot turn a failure
+ * into a pass there. It can turn passes into failures anywhere: never grade
+ * with it.
+ */
+export function waitScale(): number {
+  const n = Number(process.env.KUBELAB_WAIT_SCALE ?? 1);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+/** A wait of ms milliseconds, scaled by KUBELAB_WAIT_SCALE (at least 1 ms). */
+export function scaledWait(ms: number): number {
+  return Math.max(1, Math.round(ms * waitScale()));
+}

@@ -8,7 +8,18 @@ export interface LabTodo {
   regions: string[];
 }
 
-export function starterReadme(labs: LabTodo[], kept: string[]): string {
+/** A lab of labs/, in the order it is taken: the parts it teaches and the labs it builds on. */
+export interface LabInOrder {
+  lab: string;
+  folder: string;
+  /** The parts of the code it asks for (region names, e.g. scheduler and pods for the pods lab). */
+  parts: string[];
+  buildsOn: string[];
+}
+
+export function starterReadme(labs: LabTodo[], kept: string[], order: LabInOrder[]): string {
+  const table = order.map(({ lab, folder, parts, buildsOn }) =>
+    `| ${lab} | \`labs/${folder}\` | ${parts.join(', ') || 'nothing: it is complete'} | ${buildsOn.join(', ') || '-'} |`).join('\n');
   const todo = labs.map(({ lab, folder, regions }) => [
     `### ${lab}${folder ? ` (labs/${folder})` : ''}`,
     '',
@@ -53,13 +64,34 @@ Each lab's lesson is in the kubelab checkout, \`labs/NN-topic/\`. For each lab:
 3. Start your cluster and look at it with kubectl:
    from the kubelab checkout, \`npx kubelab up --impl ../my-starter\`.
 
-The labs build on each other: pods need the scheduler to place them, the
-ReplicaSet and Deployment labs need pods that run. Take them in the order of
-the \`labs/\` folders.
+## The order of the labs
+
+Take the labs in the order of the \`labs/\` folders. Each builds on the ones
+before it (\`builds-on\` in its \`lab.yaml\`): its checks need their code too,
+so a lab's checks fail until the labs below it pass. A lab may ask for more
+than one part of the code; a TODO names its part.
+
+| lab | folder | the TODOs it asks for | builds on |
+|---|---|---|---|
+${table}
 
 \`npm run grade\` (\`npx kubelab grade --impl .\` from the checkout) scores every
 lab, step by step, into \`kubelab-grade/\` (\`summary.md\` is for you,
 \`grade.json\` and \`junit.xml\` for tools).
+
+## Keep a lab's code: \`--keep\`
+
+An instructor who hands out a later lab first, or a student who wants to skip
+one, generates the starter with that lab's code in place, as in the reference:
+
+\`\`\`sh
+npx kubelab starter --out ../my-starter --keep replicasets
+\`\`\`
+
+\`--keep\` keeps the lab's code and the code of every lab it builds on (here
+pods and its scheduler), so that the lab's checks pass from the start and the
+other labs' still fail. It names a lab (\`pods\`) or one part of one
+(\`scheduler\`), and may be given several times.
 
 ## Layout
 

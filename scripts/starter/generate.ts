@@ -10,7 +10,9 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findRegions, stubRegions, type Region } from './regions.ts';
-import { starterReadme, starterScripts } from './files.ts';
+import { partsOf, teachingLab } from './lab-order.ts';
+import { readLabs } from '../../conformance/grading/lab-files.ts';
+import { starterReadme, starterScripts, type LabInOrder } from './files.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REFERENCE_SRC = join(REPO_ROOT, 'reference/src');
@@ -43,12 +45,14 @@ export function labsWithRegions(): string[] {
  * scheduler's checks are graded in the pods lab.
  */
 export function labFolder(lab: string): string | undefined {
-  const labsDir = join(REPO_ROOT, 'labs');
-  if (!existsSync(labsDir)) return undefined;
-  const folders = readdirSync(labsDir).filter((d) => existsSync(join(labsDir, d, 'lab.yaml'))).sort();
-  const yaml = (d: string) => readFileSync(join(labsDir, d, 'lab.yaml'), 'utf8');
-  return folders.find((d) => new RegExp(`^name:\\s*["']?${lab}["']?\\s*$`, 'm').test(yaml(d)))
-    ?? folders.find((d) => new RegExp(`^\\s*-\\s*["']?${lab}\\.`, 'm').test(yaml(d)));
+  return teachingLab(readLabs(), lab)?.folder;
+}
+
+/** The labs of labs/, in folder order, with the parts each teaches and what it builds on. */
+function labOrder(): LabInOrder[] {
+  const labs = readLabs();
+  const parts = labsWithRegions();
+  return labs.map((lab) => ({ lab: lab.name, folder: lab.folder, parts: partsOf(labs, lab, parts), buildsOn: lab.buildsOn ?? [] }));
 }
 
 export function generateStarter(options: StarterOptions): StarterResult {
@@ -97,7 +101,7 @@ export function generateStarter(options: StarterOptions): StarterResult {
   const labs = [...new Set(stubbed.map((r) => r.lab))]
     .map((lab) => ({ lab, folder: folders.get(lab), regions: todos.filter((t) => t.lab === lab).map((t) => t.where) }))
     .sort((a, b) => (a.folder ?? '~').localeCompare(b.folder ?? '~') || a.lab.localeCompare(b.lab));
-  writeFileSync(join(out, 'README.md'), starterReadme(labs, [...keep].sort()));
+  writeFileSync(join(out, 'README.md'), starterReadme(labs, [...keep].sort(), labOrder()));
   mkdirSync(join(out, 'scripts'), { recursive: true });
   for (const [name, text] of Object.entries(starterScripts())) {
     writeFileSync(join(out, 'scripts', name), text);
@@ -106,12 +110,13 @@ export function generateStarter(options: StarterOptions): StarterResult {
   return { out, stubbed, kept };
 }
 
-/** The reference's kubelab.yaml, pointed at src/. */
+/**
+ * The reference's kubelab.yaml, pointed at src/. Its `container:` section goes:
+ * it names the reference's image and Dockerfile, which a starter does not have.
+ */
 function starterContract(): string {
   const reference = readFileSync(join(REPO_ROOT, 'kubelab.yaml'), 'utf8');
-  const body = reference
-    .split('\n')
-    .filter((line) => !line.startsWith('#'))
+  const body = withoutSection(reference.split('\n').filter((line) => !line.startsWith('#')), 'container')
     .join('\n')
     .replace(/^name:.*$/m, 'name: kubelab-starter')
     .replaceAll('reference/src/', 'src/')
@@ -121,6 +126,15 @@ function starterContract(): string {
     '# one control-plane process, one process per node, and the other components.',
     body,
   ].join('\n');
+}
+
+/** The lines without a top-level YAML key's block (the key's line and the indented lines under it). */
+function withoutSection(lines: string[], key: string): string[] {
+  const start = lines.findIndex((line) => line.startsWith(`${key}:`));
+  if (start < 0) return lines;
+  let end = start + 1;
+  while (end < lines.length && /^\s/.test(lines[end])) end++;
+  return [...lines.slice(0, start), ...lines.slice(end)];
 }
 
 /** What the reference needs at run time, at the versions the kubelab checkout uses. */

@@ -6,7 +6,8 @@
 // DELETE removes them at once, and nothing else writes to them but the scheduler.
 
 import { randomBytes } from 'node:crypto';
-import type { CheckContext, StatusBody } from '../../lib/context.ts';
+import * as k8s from '@kubernetes/client-node';
+import { statusOf, type CheckContext, type StatusBody } from '../../lib/context.ts';
 import type { RawResponse } from '../../harness/raw-client.ts';
 
 export const IMAGE = 'kubelab/web:1';
@@ -105,4 +106,40 @@ export function sleep(ms: number): Promise<void> {
 /** Names of the objects in a list, sorted. */
 export function namesOf(list: { items?: { metadata?: { name?: string } }[] }): string[] {
   return (list.items ?? []).map((i) => i.metadata?.name ?? '').sort();
+}
+
+/** A finalizer no controller knows: the object it is on stays until the check removes it. */
+export const HOLD = 'kubelab.dev/hold';
+
+/** The namespace as the API has it now, or undefined once it is gone. */
+export async function readNamespace(t: CheckContext, name: string): Promise<k8s.V1Namespace | undefined> {
+  return t.core.readNamespace({ name }).catch((err) => (statusOf(err).code === 404 ? undefined : Promise.reject(err)));
+}
+
+export function describeNamespace(ns: k8s.V1Namespace | undefined): string {
+  if (!ns) return 'the namespace is gone';
+  const conditions = (ns.status?.conditions ?? []).filter((c) => c.status === 'True').map((c) => `${c.type}: ${c.message}`);
+  return `phase ${ns.status?.phase}, deletionTimestamp ${ns.metadata?.deletionTimestamp ? 'set' : 'unset'}, spec.finalizers ${JSON.stringify(ns.spec?.finalizers ?? [])}` +
+    (conditions.length ? `; ${conditions.join('; ')}` : '');
+}
+
+/**
+ * A namespace with a ConfigMap that carries a finalizer nobody removes, then
+ * deleted: it stays Terminating until release() takes the finalizer off (the
+ * check's cleanup does it too, so the namespace never outlives the check).
+ */
+export async function heldTerminatingNamespace(t: CheckContext): Promise<{ namespace: string; release: () => Promise<void> }> {
+  const namespace = await t.namespace();
+  t.step(`create ConfigMap held with finalizer ${HOLD}`);
+  await t.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'held', finalizers: [HOLD] }, data: { a: '1' } } });
+  const release = async () => {
+    await t.core.patchNamespacedConfigMap({ name: 'held', namespace, body: { metadata: { finalizers: null } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch))
+      .catch((err) => (statusOf(err).code === 404 ? undefined : Promise.reject(err)));
+  };
+  t.onCleanup(release);
+  t.step(`delete namespace ${namespace}`);
+  await t.core.deleteNamespace({ name: namespace });
+  await t.eventually(`namespace ${namespace} Terminating`, async () => ((await readNamespace(t, namespace))?.status?.phase === 'Terminating' ? true : undefined),
+    { seen: async () => describeNamespace(await readNamespace(t, namespace)) });
+  return { namespace, release };
 }

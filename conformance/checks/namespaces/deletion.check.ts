@@ -4,58 +4,20 @@
 // namespace controller deletes every namespaced object in it, waits for pods
 // to stop and for the objects' finalizers, reports what remains in
 // status.conditions, and finally removes its finalizer, and the namespace is
-// gone. default, kube-system and kube-public can never be deleted.
+// gone. What the API server itself refuses (a create in a Terminating
+// namespace, deleting a system namespace) is checked in the api lab
+// (api/admission.check.ts): a controller cannot do it.
 // Sources: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/,
-// pkg/controller/namespace/deletion/namespaced_resources_deleter.go, and the
-// NamespaceLifecycle admission plugin
-// (staging/src/k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle/admission.go).
+// pkg/controller/namespace/deletion/namespaced_resources_deleter.go.
 
 import * as k8s from '@kubernetes/client-node';
 import { check } from '../../lib/check.ts';
-import { plain, statusOf, type CheckContext } from '../../lib/context.ts';
-import { configMapManifest, deploymentManifest, serviceManifest } from '../api/support.ts';
+import { plain } from '../../lib/context.ts';
+import { configMapManifest, deploymentManifest, describeNamespace, heldTerminatingNamespace, HOLD, readNamespace, serviceManifest } from '../api/support.ts';
 import { podHttp, podManifest, podNamespace, readyNodes, runPod, webContainer } from '../pods/support.ts';
 
 const DOC = 'https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/';
 const CONTROLLER = 'https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/namespace/deletion/namespaced_resources_deleter.go';
-const LIFECYCLE = 'https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle/admission.go';
-const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-
-/** A finalizer no controller knows: the object it is on stays until the check removes it. */
-const HOLD = 'kubelab.dev/hold';
-
-/** The namespace as the API has it now, or undefined once it is gone. */
-async function readNamespace(t: CheckContext, name: string): Promise<k8s.V1Namespace | undefined> {
-  return t.core.readNamespace({ name }).catch((err) => (statusOf(err).code === 404 ? undefined : Promise.reject(err)));
-}
-
-function describeNamespace(ns: k8s.V1Namespace | undefined): string {
-  if (!ns) return 'the namespace is gone';
-  const conditions = (ns.status?.conditions ?? []).filter((c) => c.status === 'True').map((c) => `${c.type}: ${c.message}`);
-  return `phase ${ns.status?.phase}, deletionTimestamp ${ns.metadata?.deletionTimestamp ? 'set' : 'unset'}, spec.finalizers ${JSON.stringify(ns.spec?.finalizers ?? [])}` +
-    (conditions.length ? `; ${conditions.join('; ')}` : '');
-}
-
-/**
- * A namespace with a ConfigMap that carries a finalizer nobody removes, then
- * deleted: it stays Terminating until release() takes the finalizer off (the
- * check's cleanup does it too, so the namespace never outlives the check).
- */
-async function heldTerminatingNamespace(t: CheckContext): Promise<{ namespace: string; release: () => Promise<void> }> {
-  const namespace = await t.namespace();
-  t.step(`create ConfigMap held with finalizer ${HOLD}`);
-  await t.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'held', finalizers: [HOLD] }, data: { a: '1' } } });
-  const release = async () => {
-    await t.core.patchNamespacedConfigMap({ name: 'held', namespace, body: { metadata: { finalizers: null } } }, MERGE_PATCH)
-      .catch((err) => (statusOf(err).code === 404 ? undefined : Promise.reject(err)));
-  };
-  t.onCleanup(release);
-  t.step(`delete namespace ${namespace}`);
-  await t.core.deleteNamespace({ name: namespace });
-  await t.eventually(`namespace ${namespace} Terminating`, async () => ((await readNamespace(t, namespace))?.status?.phase === 'Terminating' ? true : undefined),
-    { seen: async () => describeNamespace(await readNamespace(t, namespace)) });
-  return { namespace, release };
-}
 
 check({
   id: 'namespaces.deletion.removes-content',
@@ -124,30 +86,6 @@ check({
 });
 
 check({
-  id: 'namespaces.deletion.no-new-content',
-  title: 'A Terminating namespace refuses new objects with 403 Forbidden (cause NamespaceTerminating), while its objects can still be changed',
-  lab: 'namespaces', points: 2, cites: `${DOC}; ${LIFECYCLE}`, concurrent: true, timeoutMs: 45_000,
-}, async (t) => {
-  const { namespace } = await heldTerminatingNamespace(t);
-  t.step('create ConfigMap late in the Terminating namespace');
-  const status = await t.expectError(`a create in Terminating namespace ${namespace}`,
-    t.core.createNamespacedConfigMap({ namespace, body: configMapManifest('late', namespace) }), { code: 403, reason: 'Forbidden' });
-  if (!status.message?.includes(`unable to create new content in namespace ${namespace} because it is being terminated`)) {
-    t.fail(`a message "configmaps "late" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated"`,
-      String(status.message), [{ label: 'Status', value: status }]);
-  }
-  const cause = (status.details?.causes ?? []).find((c) => c.reason === 'NamespaceTerminating');
-  if (!cause || cause.field !== 'metadata.namespace') {
-    t.fail('details.causes with {reason: NamespaceTerminating, field: metadata.namespace}', JSON.stringify(status.details?.causes ?? []),
-      [{ label: 'Status', value: status }], 'controllers recognise this refusal by its cause and stop retrying');
-  }
-  t.step('label ConfigMap held (an update, still allowed)');
-  const updated = await t.core.patchNamespacedConfigMap({ name: 'held', namespace, body: { metadata: { labels: { touched: 'yes' } } } }, MERGE_PATCH)
-    .catch((err) => t.fail('the update of an existing object in a Terminating namespace to succeed', `${statusOf(err).code} ${statusOf(err).message}`));
-  if (updated.metadata?.labels?.touched !== 'yes') t.fail('label touched=yes on ConfigMap held', JSON.stringify(updated.metadata?.labels));
-});
-
-check({
   id: 'namespaces.deletion.waits-for-finalizers',
   title: 'A Terminating namespace stays while an object in it has a finalizer, says so in status.conditions, and goes once the finalizer is removed',
   lab: 'namespaces', points: 2, cites: `${DOC}; ${CONTROLLER}`, concurrent: true, timeoutMs: 60_000,
@@ -173,24 +111,4 @@ check({
   await release();
   await t.eventually(`namespace ${namespace} gone`, async () => ((await readNamespace(t, namespace)) === undefined ? true : undefined),
     { timeoutMs: 30_000, seen: async () => describeNamespace(await readNamespace(t, namespace)) });
-});
-
-check({
-  id: 'namespaces.deletion.immortal',
-  title: 'The namespaces default, kube-system and kube-public cannot be deleted (403 Forbidden)',
-  lab: 'namespaces', points: 1, cites: LIFECYCLE, concurrent: true,
-}, async (t) => {
-  t.step('DELETE namespace default');
-  const status = await t.expectError('DELETE namespace default', t.core.deleteNamespace({ name: 'default' }), { code: 403, reason: 'Forbidden' });
-  if (!status.message?.includes('this namespace may not be deleted')) {
-    t.fail('the message `namespaces "default" is forbidden: this namespace may not be deleted`', String(status.message), [{ label: 'Status', value: status }]);
-  }
-  const ns = await t.core.readNamespace({ name: 'default' });
-  if (ns.metadata?.deletionTimestamp || ns.status?.phase !== 'Active') t.fail('namespace default untouched, Active', describeNamespace(ns));
-  // The other two with dryRun=All: refused just the same (admission runs on dry runs), and harmless if they are not.
-  for (const name of ['kube-system', 'kube-public']) {
-    t.step(`DELETE namespace ${name}?dryRun=All`);
-    const res = await t.raw({ method: 'DELETE', path: `/api/v1/namespaces/${name}?dryRun=All` });
-    if (res.status !== 403) t.fail(`DELETE namespace ${name} (dry run) to fail with 403 Forbidden`, `HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-  }
 });

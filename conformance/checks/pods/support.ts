@@ -11,6 +11,7 @@ import https from 'node:https';
 import type * as k8s from '@kubernetes/client-node';
 import type { CheckContext } from '../../lib/context.ts';
 import type { WatchStream } from '../../harness/raw-client.ts';
+import { outOfReach, suiteReaches } from '../../lib/reach.ts';
 
 export { sleep } from '../api/support.ts';
 
@@ -249,6 +250,15 @@ function direct(ip: string, port: number, path: string, method: string, body: st
 }
 
 /**
+ * A pod whose IP the suite cannot reach (inside a node's container) skips the check;
+ * a kubeconfig cluster's pods are still tried, then reached through pods/proxy (podHttp).
+ */
+function skipUnlessReachable(t: CheckContext, pod: any): void {
+  const ip = pod.status?.podIP;
+  if (ip && t.cluster.driver !== 'kubeconfig' && !suiteReaches(t.cluster, ip)) t.skip(outOfReach(t.cluster, `the IP of pod ${pod.metadata?.name}`, ip));
+}
+
+/**
  * An HTTP request to a pod's IP and port, as another pod would send it (the
  * test process runs where pod IPs are reachable). For a cluster the harness did
  * not start, whose pod network may be out of reach, it goes through the API
@@ -258,6 +268,7 @@ export async function podHttp(t: CheckContext, pod: any, path: string, options: 
   const { method = 'GET', body, port = 8080, timeoutMs = 3000 } = options;
   const ip = pod.status?.podIP;
   if (!ip) t.fail(`Pod ${pod.metadata?.name} with a status.podIP`, describePod(pod), [{ label: 'Pod status', value: pod.status }]);
+  skipUnlessReachable(t, pod);
   try {
     return await direct(ip, port, path, method, body, timeoutMs);
   } catch (err) {
@@ -269,6 +280,7 @@ export async function podHttp(t: CheckContext, pod: any, path: string, options: 
 
 /** Retries a request to a pod until the answer is accepted; fails with the last answer or error. */
 export async function untilPodAnswers(t: CheckContext, pod: any, path: string, what: string, accept: (res: PodResponse) => boolean, timeoutMs = 10_000): Promise<PodResponse> {
+  skipUnlessReachable(t, pod); // here, not only in podHttp: the retries below would take a skip for an error
   let last = 'no answer yet';
   return t.eventually(what, async () => {
     try {

@@ -40,18 +40,25 @@ function deleteReplicaSet(t: CheckContext, namespace: string, name: string, prop
 check({
   id: 'replicasets.gc.background',
   title: 'Deleting a ReplicaSet (propagationPolicy Background, kubectl\'s default) removes it at once, and its pods after it',
-  lab: 'replicasets', points: 3, cites: `${DOC}#background-deletion`, concurrent: true, timeoutMs: 60_000,
+  lab: 'replicasets', points: 3, cites: `${DOC}#background-deletion; ${GC}`, concurrent: true, timeoutMs: 60_000,
 }, async (t) => {
   await readyNodes(t);
   const namespace = await podNamespace(t);
   const rs = await createReplicaSet(t, namespace, replicaSetManifest('bg', 2));
-  await untilAvailable(t, namespace, rs, 2);
+  const before = await untilAvailable(t, namespace, rs, 2);
   await deleteReplicaSet(t, namespace, 'bg', 'Background');
-  let pods: k8s.V1Pod[] = [];
-  await t.eventually('ReplicaSet bg gone, then its pods', async () => {
-    pods = await podsOf(t, namespace, rs.metadata!.uid);
-    return pods.length === 0 && (await readReplicaSet(t, namespace, 'bg')) === undefined ? true : undefined;
-  }, { timeoutMs: 30_000, seen: () => `pods still naming it: ${describePods(pods)}` });
+  // The pods are followed by uid, not by their ownerReference: a pod that merely lost the reference to
+  // its deleted owner is orphaned, which is what Orphan does, not Background (a dependent whose owners
+  // are all gone is deleted: attemptToDeleteItem in the garbage collector).
+  let alive: k8s.V1Pod[] = [];
+  await t.eventually('ReplicaSet bg gone, and each of its pods deleted (gone or terminating, not merely orphaned)', async () => {
+    const uids = new Set(before.map((p) => p.metadata!.uid));
+    alive = (await listPods(t, namespace)).filter((p) => uids.has(p.metadata!.uid) && !p.metadata!.deletionTimestamp);
+    return alive.length === 0 && (await readReplicaSet(t, namespace, 'bg')) === undefined ? true : undefined;
+  }, {
+    timeoutMs: 30_000,
+    seen: () => `pods of bg not being deleted: ${alive.map((p) => `${p.metadata!.name} (ownerReferences ${JSON.stringify(p.metadata!.ownerReferences ?? [])})`).join('; ') || 'none'}`,
+  });
 });
 
 check({

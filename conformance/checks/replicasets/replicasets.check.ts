@@ -7,7 +7,7 @@
 
 import * as k8s from '@kubernetes/client-node';
 import { check } from '../../lib/check.ts';
-import { isPodReady, podManifest, podNamespace, readyNodes, sleep, webContainer } from '../pods/support.ts';
+import { httpProbe, isPodReady, podManifest, podNamespace, readyNodes, sleep, webContainer } from '../pods/support.ts';
 import {
   createReplicaSet, describePods, listPods, NEVER_READY, ownedPods, replicaSetManifest, untilAvailable,
 } from './support.ts';
@@ -56,6 +56,49 @@ check({
   await t.core.deleteNamespacedPod({ name: victim, namespace });
   const after = await untilAvailable(t, namespace, rs, 2);
   if (after.some((p) => p.metadata!.name === victim)) t.fail(`pod ${victim} gone and a new pod in its place`, describePods(after));
+});
+
+// A pod being deleted no longer counts (IsPodActive: no deletionTimestamp, not Succeeded or Failed), so the
+// controller replaces it while it is still Terminating, and status.replicas counts active pods only:
+// FilterActivePods in pkg/controller/controller_utils.go, calculateStatus in
+// pkg/controller/replicaset/replica_set_utils.go.
+const UTILS = 'https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/controller_utils.go';
+const RS_UTILS = 'https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/replicaset/replica_set_utils.go';
+/** How long a deleted pod of this check stays Terminating: its container ignores SIGTERM and is killed only then. */
+const LINGER_SECONDS = 30;
+/** The replacement must come well before the old pod is gone; an implementation that waits for it misses this. */
+const REPLACEMENT_WITHIN_MS = 20_000;
+
+check({
+  id: 'replicasets.replicas.replaces-terminating-pod',
+  title: 'A pod of a ReplicaSet that is still Terminating no longer counts: its replacement is created at once, and status.replicas leaves it out',
+  lab: 'replicasets', points: 3, cites: `${DOC}#how-a-replicaset-works; ${UTILS} (FilterActivePods, IsPodActive); ${RS_UTILS} (calculateStatus)`,
+  concurrent: true, timeoutMs: 60_000,
+}, async (t) => {
+  await readyNodes(t);
+  const namespace = await podNamespace(t);
+  // kubelab/web with IGNORE_SIGTERM=1 keeps running on SIGTERM: its pod stays Terminating for the whole grace period.
+  // It can ignore SIGTERM only once its program has loaded: the readiness probe (answered once it listens)
+  // keeps a pod from being chosen and deleted before, when a SIGTERM would still end it at once.
+  const lingering = {
+    terminationGracePeriodSeconds: LINGER_SECONDS,
+    containers: [webContainer({ IGNORE_SIGTERM: '1' }, { readinessProbe: httpProbe('/ready') })],
+  };
+  const rs = await createReplicaSet(t, namespace, replicaSetManifest('lingerer', 2, {}, lingering));
+  const before = await untilAvailable(t, namespace, rs, 2);
+  const victim = before[0].metadata!.name!;
+  t.step(`delete pod ${victim}: it stays Terminating for up to ${LINGER_SECONDS} s`);
+  await t.core.deleteNamespacedPod({ name: victim, namespace });
+
+  // Two live pods, all available, and status.replicas 2 (not 3: the Terminating pod is not counted)
+  // while the old pod is still there: the replacement did not wait for it.
+  const after = await untilAvailable(t, namespace, rs, 2, REPLACEMENT_WITHIN_MS);
+  const old = (await listPods(t, namespace)).find((p) => p.metadata!.name === victim);
+  if (!old?.metadata?.deletionTimestamp) {
+    t.fail(`a replacement while pod ${victim} is still Terminating (its grace period is ${LINGER_SECONDS} s)`,
+      `pod ${victim} is already gone; pods now: ${describePods(after)}`, [],
+      'a pod with a deletionTimestamp is not active: replace it as soon as the deletion is seen, not when the pod is gone');
+  }
 });
 
 check({

@@ -6,7 +6,7 @@
 // pkg/controller/endpoint/endpoints_controller.go.
 
 import { check } from '../../lib/check.ts';
-import { plain } from '../../lib/context.ts';
+import { plain, type CheckContext } from '../../lib/context.ts';
 import { podNamespace, readyNodes } from '../pods/support.ts';
 import {
   backendPod, createService, DOCS, endpointIPs, ipsOf, readEndpoints, runBackends, runUnreadyBackend, serviceManifest, setReadiness, sleep, untilEndpoints,
@@ -93,13 +93,29 @@ check({
   await untilEndpoints(t, namespace, 'db', ipsOf([pod]));
 });
 
+/**
+ * Waits until the control plane has written an Endpoints object for a Service
+ * with a selector: it does so even when no pod matches (syncService creates the
+ * Endpoints, with no subsets, when none exists). A check that expects the
+ * control plane to leave something alone first sees it act here, so that
+ * "nothing changed" cannot pass against a cluster where nothing acts at all.
+ */
+async function untilControlPlaneActs(t: CheckContext, namespace: string, name: string): Promise<void> {
+  await createService(t, namespace, serviceManifest(name, { selector: { app: `${name}-none` }, ports: [{ name: 'http', port: 8080 }] }));
+  await t.eventually(`an Endpoints object ${name} (no subsets: no pod matches) for Service ${name}, which has a selector`,
+    async () => ((await readEndpoints(t, namespace, name)) ? true : undefined), { seen: () => `no Endpoints named ${name}` });
+}
+
 check({
   id: 'services.endpoints.without-selector',
   title: 'A Service without a selector gets no Endpoints from the control plane; Endpoints written for it by hand are left as they are',
-  lab: 'services', points: 2, cites: DOCS.withoutSelectors, concurrent: true,
+  // The control: pkg/controller/endpoint/endpoints_controller.go syncService creates an empty Endpoints for a Service
+  // with a selector, and returns early ("services without a selector receive no endpoints from this controller") without one.
+  lab: 'services', points: 2, cites: `${DOCS.withoutSelectors}; ${DOCS.endpointsController}`, concurrent: true,
 }, async (t) => {
   const namespace = await t.namespace();
   await createService(t, namespace, serviceManifest('outside', { ports: [{ name: 'http', port: 8080 }] }));
+  await untilControlPlaneActs(t, namespace, 'watched-before');
   await sleep(2000);
   const auto = await readEndpoints(t, namespace, 'outside');
   if (auto && (auto.subsets ?? []).length > 0) t.fail('no Endpoints (or an empty one) for a Service without a selector', JSON.stringify(plain(auto)));
@@ -108,6 +124,8 @@ check({
   t.step('write Endpoints outside by hand');
   if (auto) await t.core.replaceNamespacedEndpoints({ name: 'outside', namespace, body: { ...auto, subsets } });
   else await t.core.createNamespacedEndpoints({ namespace, body: { metadata: { name: 'outside' }, subsets } });
+  // The control plane acts on what came after the hand-written Endpoints, and has left them alone.
+  await untilControlPlaneActs(t, namespace, 'watched-after');
   await sleep(2000);
   const after = await readEndpoints(t, namespace, 'outside');
   if (JSON.stringify(endpointIPs(after)) !== '["127.9.9.9"]') t.fail('the hand-written address 127.9.9.9 kept', JSON.stringify(plain(after)));

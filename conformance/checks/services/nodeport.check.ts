@@ -6,6 +6,7 @@ import { check } from '../../lib/check.ts';
 import { plain } from '../../lib/context.ts';
 import { podNamespace, readyNodes } from '../pods/support.ts';
 import { backendPod, createService, DOCS, ipsOf, runBackends, serviceManifest, untilAnswers, untilEndpoints } from './support.ts';
+import { outOfReach, suiteReaches } from '../../lib/reach.ts';
 
 check({
   id: 'services.nodeport.every-node',
@@ -25,7 +26,7 @@ check({
   for (const node of nodes) {
     const ip = (node.status?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address;
     if (!ip) return t.fail(`node ${node.metadata!.name} with an InternalIP address`, JSON.stringify(node.status?.addresses ?? []));
-    if (!ip.startsWith('127.') && t.cluster.driver === 'kubeconfig') t.skip(`node address ${ip} is not reachable from the suite's process`);
+    if (!suiteReaches(t.cluster, ip)) t.skip(outOfReach(t.cluster, 'node address', ip));
     const answered = await untilAnswers(t, ip, nodePort, `node ${node.metadata!.name} (${ip}) to answer on NodePort ${nodePort}`);
     if (answered !== pod.metadata.name) t.fail(`pod ${pod.metadata.name} answering`, `pod ${answered}`);
   }

@@ -13,6 +13,7 @@ import net from 'node:net';
 import type * as k8s from '@kubernetes/client-node';
 import type { CheckContext } from '../../lib/context.ts';
 import { createPod, describePod, httpProbe, PodWatch, podHttp, podManifest, runPod, WEB } from '../pods/support.ts';
+import { outOfReach, suiteReaches } from '../../lib/reach.ts';
 
 export { sleep } from '../api/support.ts';
 
@@ -134,9 +135,7 @@ export async function untilEndpoints(t: CheckContext, namespace: string, name: s
 export function reachableClusterIP(t: CheckContext, svc: k8s.V1Service): string {
   const ip = svc.spec?.clusterIP;
   if (!ip || ip === 'None') t.fail('a Service with a cluster IP in spec.clusterIP', `spec.clusterIP ${JSON.stringify(ip)}`, [{ label: 'Service', value: svc }]);
-  if (!ip.startsWith('127.') && t.cluster.driver === 'kubeconfig') {
-    t.skip(`the ClusterIP ${ip} is inside the cluster's network, not reachable from the suite's process`);
-  }
+  if (!suiteReaches(t.cluster, ip)) t.skip(outOfReach(t.cluster, 'the ClusterIP', ip));
   return ip;
 }
 

@@ -106,6 +106,9 @@ export function sharedFolder(t: CheckContext): string {
   if (t.cluster.driver === 'kubeconfig') {
     t.skip('needs a hostPath folder that every node and this process share: a cluster reached through a kubeconfig may run its nodes elsewhere');
   }
+  if (t.cluster.driver !== 'process') {
+    t.skip(`needs a hostPath folder that every node and this process share: the ${t.cluster.driver} driver's nodes have file systems of their own`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'kubelab-volumes-'));
   t.onCleanup(async () => rmSync(dir, { recursive: true, force: true }));
   return join(dir, 'data');

@@ -146,6 +146,7 @@ export class GarbageCollector implements Controller {
     }
   }
 
+  // LAB(replicasets) begin: delete an object whose owners are all gone (attemptToDeleteItem)
   /** (a) An object whose owners are all gone is deleted; one with an owner left only drops the gone ones. */
   private async collectIfOwnersGone(key: string, obj: KubeObject): Promise<void> {
     const { solid, waiting, dangling } = await this.classifyOwners(obj);
@@ -159,6 +160,7 @@ export class GarbageCollector implements Controller {
     const policy: Policy = waiting.length > 0 && this.dependentsOf(obj).length > 0 ? 'Foreground' : 'Background';
     await this.deleteObject(key, obj, policy);
   }
+  // LAB end
 
   // ---- owners: from the caches, or from the API when the caches do not have them ----
 
