@@ -3,7 +3,7 @@
 
 import type * as k8s from '@kubernetes/client-node';
 import type { CheckContext } from '../../lib/context.ts';
-import { describePod, WEB } from '../pods/support.ts';
+import { describePod, isPodReady, WEB } from '../pods/support.ts';
 
 /** A ReplicaSet of kubelab/web selecting `labels` (app=<name>); `extra` adds to its spec, `pod` to its pod spec. */
 export function replicaSetManifest(
@@ -60,7 +60,9 @@ export async function untilAvailable(t: CheckContext, namespace: string, rs: k8s
     pods = ownedPods(await listPods(t, namespace), rs.metadata!.uid);
     current = await t.apps.readNamespacedReplicaSet({ name, namespace });
     const s = current.status;
-    return pods.length === count && s?.replicas === count && (s?.availableReplicas ?? 0) === count ? true : undefined;
+    // The pods are listed before the status is read: each must be Ready (with its IP) in the list too.
+    const podsReady = pods.every((p) => isPodReady(p) && !!p.status?.podIP);
+    return pods.length === count && podsReady && s?.replicas === count && (s?.availableReplicas ?? 0) === count ? true : undefined;
   }, { timeoutMs, seen: () => `status ${JSON.stringify(current?.status ?? {})}; pods: ${describePods(pods)}` });
   return pods;
 }
