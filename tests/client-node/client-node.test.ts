@@ -4,8 +4,8 @@
 // errors as ApiException carrying the Status body; KubernetesObjectApi, which
 // finds resources through discovery.
 //
-// The server is started once, as the graders start it (memory store, no nodes,
-// no controllers), and the client reads the kubeconfig the harness wrote:
+// The server is started once, as the graders start it (memory store, no nodes;
+// the scheduler and the controller manager run), and the client reads the kubeconfig the harness wrote:
 // https with the cluster CA and a bearer token.
 //
 // How client-node 1.4 is called: every method takes one object of parameters
@@ -233,9 +233,17 @@ describe('AppsV1Api: deployments', () => {
   });
 
   it('replace, then server-side apply', async () => {
-    const current = await apps.readNamespacedDeployment({ namespace: NS, name: 'web' });
-    current.spec!.template.spec!.containers[0].image = 'kubelab/web:2';
-    const replaced = await apps.replaceNamespacedDeployment({ namespace: NS, name: 'web', body: current });
+    // The controller manager runs too and writes the Deployment's status, so a replace may meet a newer
+    // resourceVersion: read, change and replace again on 409, as client-go's retry.RetryOnConflict does.
+    let replaced: V1Deployment | undefined;
+    for (let attempt = 1; !replaced; attempt++) {
+      const current = await apps.readNamespacedDeployment({ namespace: NS, name: 'web' });
+      current.spec!.template.spec!.containers[0].image = 'kubelab/web:2';
+      replaced = await apps.replaceNamespacedDeployment({ namespace: NS, name: 'web', body: current }).catch((err) => {
+        if (!(err instanceof ApiException && err.code === 409 && attempt < 5)) throw err;
+        return undefined;
+      });
+    }
     expect(replaced.spec?.template.spec?.containers[0].image).toBe('kubelab/web:2');
 
     const applied = await apps.patchNamespacedDeployment(
