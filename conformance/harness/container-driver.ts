@@ -38,6 +38,7 @@ import { waitForApiReady, waitForNodeBack, waitForReadyNodes } from './readiness
 import { listNodeContainers, type ContainerRef } from './kill-container.ts';
 import type { LogLine } from './managed-process.ts';
 import { startedOrStopped, type Capability, type Cluster } from './cluster.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
 const API_PORT = 6443;
@@ -69,9 +70,6 @@ interface Part {
   log: ContainerLog;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 export class ContainerCluster implements Cluster {
   readonly driver = 'container';

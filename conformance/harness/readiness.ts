@@ -4,6 +4,7 @@
 // the phase, what was last seen, and the last lines of the part that is late.
 
 import { rawRequest, type Endpoint } from './raw-client.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface WaitOptions {
   /** What was going on, for the error: start-up, or the disruption that restarted something. */
@@ -13,9 +14,6 @@ export interface WaitOptions {
   failIfExited?: () => Promise<void>;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 /** Polls /readyz until the API answers 200. tail() gives the control plane's last lines for the error. */
 export async function waitForApiReady(endpoint: Endpoint, options: WaitOptions & { tail: () => string }): Promise<void> {
