@@ -4,16 +4,33 @@ import { defineConfig } from 'vitest/config';
 // - unit: the project's own tests (store contract, API server, kubectl, client-node,
 //   the harness, the grader); two files at a time, in child processes (forks);
 // - conformance: the black-box checks, run against the reference through the
-//   same harness that grades students (conformance/harness/vitest-setup.ts). They
-//   share one cluster, so their files run one at a time, in a worker thread of
-//   their own pool (threads): vitest sizes each pool, not each project.
+//   same harness that grades students (conformance/harness/vitest-setup.ts). Each
+//   check holds a lease on a cluster while it runs (conformance/harness/cluster-pool.ts):
+//   most share the main cluster, side by side, and those that need one to
+//   themselves get an extra cluster. So their files run several at a time, in
+//   worker threads of their own pool (threads: vitest sizes each pool, not each
+//   project), with the checks of a file at the same time (maxConcurrency).
 // Most tests wait on processes rather than compute, so on two cores the two
 // projects and two unit files side by side take about half the time of one file at a time.
+// Under `npm test` the conformance checks share two cores with the unit tests,
+// which start clusters and conformance runs of their own (mutants, starter kit):
+// one cluster and at most four checks on it at once keep every check well within
+// its timeout there. `kubelab conformance` alone keeps its defaults (three
+// clusters, eight checks: conformance/harness/pool-clusters.ts). Child processes
+// inherit these, so the unit tests' own runs are limited the same way.
+if (process.env.npm_lifecycle_event === 'test') {
+  process.env.KUBELAB_CLUSTERS ??= '1';
+  process.env.KUBELAB_SHARED_CHECKS ??= '4';
+}
+
 export default defineConfig({
   test: {
     poolOptions: {
       forks: { minForks: 1, maxForks: 2 },
-      threads: { minThreads: 1, maxThreads: 1 },
+      // Threads that live through the run and load each module once: the pool's
+      // isolate (a project's own `isolate` does not reach the pool), and as many
+      // threads kept as may run (one above minThreads ends once idle).
+      threads: { minThreads: 3, maxThreads: 3, isolate: false },
     },
     projects: [
       {
@@ -32,8 +49,10 @@ export default defineConfig({
           globalSetup: ['conformance/harness/vitest-setup.ts'],
           pool: 'threads',
           // Check files share nothing but the clients' modules; loading those once per
-          // worker instead of once per file saves seconds on every run.
+          // worker instead of once per file saves seconds on every run (with the pool's isolate above).
           isolate: false,
+          // Checks mostly wait (for controllers, containers, grace periods): many at once cost little.
+          maxConcurrency: 8,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -3,8 +3,7 @@
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { up, stopOnSignal } from './up.ts';
-import { conformance } from './conformance.ts';
-import { grade } from './grade.ts';
+import { actionsHelp, disrupt, DisruptError } from './disrupt.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -33,6 +32,7 @@ program.command('up')
   .description('start a cluster (the reference, or --impl DIR) and keep it running until Ctrl-C')
   .option('--impl <dir>', 'implementation folder with a kubelab.yaml', REPO_ROOT)
   .option('--nodes <n>', 'number of node processes (default: 3, or 0 without a node command)', positiveInt('--nodes'))
+  .option('--simulated-nodes <n>', "also N simulated nodes (pods Running at once, no processes), from one process: the reference's node simulator, a client of any implementation's API server", positiveInt('--simulated-nodes'))
   .option('--data-dir <dir>', 'where certificates, the kubeconfig, state and logs live', '.kubelab')
   .option('--port <port>', 'API server port', positiveInt('--port'), 6443)
   .option('--host <address>', 'API server address (any 127.x.y.z)', '127.0.0.1')
@@ -40,17 +40,62 @@ program.command('up')
   .addOption(new Option('--profile <profile>', 'timing profile').choices(['fast', 'real']).default('real'))
   .option('-v, --verbose', "print every process's output")
   .option('--site [port]', 'also build and serve the lesson site (default port: 4000)')
+  .option('--view [port]', 'the port of the live view of the cluster (default: 4001)')
+  .option('--no-view', 'do not serve the live view')
   .action(async (opts) => {
-    // The site builds while the cluster starts; a site that fails to build leaves the cluster running.
-    const lessonSite = opts.site === undefined ? undefined : import('./site.ts').then(({ startSite, DEFAULT_SITE_PORT }) =>
-      startSite({ port: opts.site === true ? DEFAULT_SITE_PORT : positiveInt('--site')(opts.site), host: '127.0.0.1' }));
-    lessonSite?.catch((err) => console.error(`kubelab: the lesson site is not served: ${err instanceof Error ? err.message : err}`));
-    const cluster = await up({ ...opts, impl: opts.impl });
-    const server = await lessonSite?.catch(() => undefined);
+    // Ctrl-C is handled from the first moment: one pressed while the cluster, the
+    // site or the view is still starting stops each of them once it has started,
+    // so no process is left behind.
+    const stops: Array<() => Promise<void>> = [];
+    let starting: Promise<unknown> = Promise.resolve();
     stopOnSignal(async () => {
-      await server?.close();
-      await cluster.stop();
+      await starting.catch(() => undefined);
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
     });
+    starting = (async () => {
+      // The site builds while the cluster starts; a site that fails to build leaves the cluster running.
+      const lessonSite = opts.site === undefined ? undefined : import('./site.ts').then(({ startSite, DEFAULT_SITE_PORT }) =>
+        startSite({ port: opts.site === true ? DEFAULT_SITE_PORT : positiveInt('--site')(opts.site), host: '127.0.0.1' }));
+      lessonSite?.catch((err) => console.error(`kubelab: the lesson site is not served: ${err instanceof Error ? err.message : err}`));
+      const cluster = await up({ ...opts, impl: opts.impl });
+      stops.push(() => cluster.stop());
+      const server = await lessonSite?.catch(() => undefined);
+      if (server) stops.push(() => server.close());
+      // The live view (site/live/) beside the cluster; one that cannot start leaves the cluster running.
+      const view = opts.view === false ? undefined : await import('./view.ts').then(({ startView, DEFAULT_VIEW_PORT }) =>
+        startView({ kubeconfig: cluster.cluster.kubeconfig, port: opts.view === true || opts.view === undefined ? DEFAULT_VIEW_PORT : positiveInt('--view')(opts.view) }))
+        .catch((err) => void console.error(`kubelab: the live view is not served: ${err instanceof Error ? err.message : err}`));
+      if (view) stops.push(() => view.close());
+    })();
+    await starting;
+  });
+
+program.command('view')
+  .description('serve the live view of a running cluster: nodes, pods, workloads, services and events, as they change')
+  .option('--kubeconfig <file>', 'the cluster to show (default: $KUBECONFIG, else .kubelab/kubeconfig)')
+  .option('--port <port>', 'port to listen on (127.0.0.1)', positiveInt('--port'), 4001)
+  .action(async (opts) => {
+    const { startView } = await import('./view.ts');
+    const view = await startView({ kubeconfig: opts.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0] ?? '.kubelab/kubeconfig', port: opts.port });
+    stopOnSignal(() => view.close());
+  });
+
+program.command('disrupt')
+  .description('break a part of the cluster `kubelab up` runs (kill a node, stop the scheduler…), as the checks do')
+  .argument('<action>', 'what to do (listed below)')
+  .argument('[target]', 'the node, component or pod it acts on')
+  .option('--data-dir <dir>', 'the data folder of the running `kubelab up` (default: $KUBELAB_DIR, else the nearest .kubelab)')
+  .option('-n, --namespace <namespace>', 'the pod\'s namespace (kill-container)')
+  .option('-c, --container <name>', 'the container to kill (kill-container)')
+  .addHelpText('after', actionsHelp())
+  .action(async (action: string, target: string | undefined, opts) => {
+    try {
+      console.log(`kubelab: ${await disrupt(action, target, opts)}`);
+    } catch (err) {
+      if (!(err instanceof DisruptError)) throw err;
+      console.error(`kubelab disrupt: ${err.message}`);
+      process.exitCode = 2;
+    }
   });
 
 program.command('conformance')
@@ -71,6 +116,8 @@ program.command('conformance')
   .action(async (opts) => {
     if (opts.impl && opts.kubeconfig) throw new Error('give either --impl or --kubeconfig, not both');
     if (opts.driver && opts.kubeconfig) throw new Error('--driver starts an implementation; --kubeconfig names a running cluster: give one of them');
+    // Loaded when used, as starter and site are: vitest is heavy, and `kubelab disrupt` should start fast.
+    const { conformance } = await import('./conformance.ts');
     process.exitCode = await conformance(opts);
   });
 
@@ -91,6 +138,7 @@ program.command('grade')
     try {
       if (opts.impl && opts.kubeconfig) throw new Error('give either --impl or --kubeconfig, not both');
       if (opts.driver && opts.kubeconfig) throw new Error('--driver starts an implementation; --kubeconfig names a running cluster: give one of them');
+      const { grade } = await import('./grade.ts');
       process.exitCode = await grade(opts);
     } catch (err) {
       // 2, not 1: grading could not run, which a CI job must not mistake for a low score.

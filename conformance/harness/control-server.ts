@@ -29,6 +29,11 @@ export type Disruption =
   | { action: 'kill-node' | 'start-node' | 'stop-node' | 'resume-node' | 'restart-node'; name: string }
   | { action: 'kill-container'; namespace: string; pod: string; container: string };
 
+const ACTIONS = new Set<string>([
+  'restart-control-plane', 'crash-control-plane', 'stop-control-plane', 'start-control-plane', 'stop-component', 'start-component',
+  'kill-node', 'start-node', 'stop-node', 'resume-node', 'restart-node', 'kill-container',
+] satisfies Disruption['action'][]);
+
 async function perform(cluster: Cluster, d: Disruption): Promise<void> {
   const missing = (what: string) => new Error(`the ${cluster.driver} driver cannot ${what}`);
   switch (d.action) {
@@ -84,7 +89,15 @@ export function startControlServer(cluster: Cluster): Promise<ControlEndpoint> {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      const disruption = JSON.parse(body) as Disruption;
+      // `kubelab up` serves this endpoint too (kubelab disrupt): a bad request is refused, never a crash of the cluster's harness.
+      let disruption: Disruption;
+      try {
+        disruption = JSON.parse(body) as Disruption;
+        if (!ACTIONS.has(disruption?.action)) throw new Error(`unknown action ${JSON.stringify(disruption?.action)}`);
+      } catch (err) {
+        res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: (err as Error).message }));
+        return;
+      }
       const record: DisruptionRecord = { action: disruption.action, target: disruptionTarget(disruption), start: Date.now() };
       records.push(record);
       if (records.length > MAX_RECORDS) records.shift();

@@ -10,7 +10,8 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CappedLog, LineSplitter } from './bounded-output.ts';
-import { descendants, killEntries, type ProcessEntry } from './process-tree.ts';
+import { randomUUID } from 'node:crypto';
+import { descendants, killEntries, processesWithEnv, type ProcessEntry } from './process-tree.ts';
 
 const TAIL_LINES = 200;
 /** After its exit, how long the output a process left in its pipes may take to arrive (a process it started may hold them open). */
@@ -24,6 +25,9 @@ function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   const late = new Promise<boolean>((r) => { timer = setTimeout(() => r(false), ms); });
   return Promise.race([promise.then(() => true), late]).finally(() => clearTimeout(timer));
 }
+
+/** The environment variable that marks every process one ManagedProcess started, and their children. */
+export const HARNESS_MARK = 'KUBELAB_HARNESS_MARK';
 
 /**
  * Every process group started, so that nothing outlives the harness, even on a crash.
@@ -78,8 +82,11 @@ export class ManagedProcess {
     const log = new CappedLog(this.options.logFile);
     this.log = log;
     // detached: the process leads its own group, so stop() reaches its children too.
+    // A mark in the environment, inherited by everything it starts: what is left of it after
+    // it exits can be found and ended, even a child that left its group before it crashed.
+    const mark = `${this.name}-${randomUUID()}`;
     const child = spawn(file, args, {
-      cwd: this.options.cwd, env: { ...process.env, ...this.options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+      cwd: this.options.cwd, env: { ...process.env, ...this.options.env, [HARNESS_MARK]: mark }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
     });
     this.child = child;
     running.add(this);
@@ -103,6 +110,8 @@ export class ManagedProcess {
       child.on('exit', (code, signal) => {
         this.exitCode = code ?? null;
         running.delete(this);
+        // However it ended (a crash, a stop, a kill), nothing it started outlives it.
+        killEntries(processesWithEnv(HARNESS_MARK, mark));
         exitSeen();
         const finish = () => {
           this.record('stderr', `[harness] ${this.name} exited (${signal ? `signal ${signal}` : `code ${code}`})`, log);

@@ -28,6 +28,12 @@ import { startedOrStopped, type Capability, type Cluster } from './cluster.ts';
 const PROFILES_DIR = fileURLToPath(new URL('../profiles/', import.meta.url));
 /** The lab image catalogue belongs to the suite: every implementation runs the same images. */
 const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
+/**
+ * The reference's node simulator (reference/src/simulator/): whatever the
+ * implementation, simulated nodes are this program, an API client of its API server.
+ */
+const SIMULATOR = fileURLToPath(new URL('../../reference/src/simulator/main.ts', import.meta.url));
+const KUBELAB_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const DEFAULT_NODES = 3;
 
@@ -37,6 +43,8 @@ export interface ProcessClusterOptions {
   dataDir: string;
   /** Node processes to start (default: 3 when the implementation has a node command, else 0). */
   nodes?: number;
+  /** Nodes simulated by one more process, the reference's node simulator (default: none). */
+  simulatedNodes?: number;
   host?: string;
   /** API port; default: a free one. */
   port?: number;
@@ -62,13 +70,13 @@ export function profilePath(profile: string): string {
  * - node i's pods get 127.<pods>.<i>.0/24,
  * - Services get 127.<services>.0.0/16.
  */
-interface AddressPlan {
+export interface AddressPlan {
   nodes: number;
   pods: number;
   services: number;
 }
 
-function pickAddressPlan(): AddressPlan {
+export function pickAddressPlan(): AddressPlan {
   const pick = (from: number, to: number) => from + Math.floor(Math.random() * (to - from + 1));
   return { nodes: pick(1, 63), services: pick(64, 127), pods: pick(128, 254) };
 }
@@ -95,6 +103,8 @@ export class ProcessCluster implements Cluster {
   caPem = '';
   kubeconfig = '';
   nodes: string[] = [];
+  /** How many simulated nodes the simulator process registers (their names: sim-node-1 …). */
+  simulatedNodes = 0;
   components: string[] = [];
   provides: Capability[] = [];
   profile: Record<string, unknown> = {};
@@ -106,6 +116,7 @@ export class ProcessCluster implements Cluster {
   private controlPlane!: ManagedProcess;
   private componentProcesses = new Map<string, ManagedProcess>();
   private nodeProcesses = new Map<string, ManagedProcess>();
+  private simulator?: ManagedProcess;
   private baseEnv: Record<string, string> = {};
   private nodeEnv = new Map<string, Record<string, string>>();
   private readonly dataDir: string;
@@ -187,10 +198,35 @@ export class ProcessCluster implements Cluster {
     }
     this.nodes = [...this.nodeProcesses.keys()];
     if (nodeCount > 0) await this.waitForReadyNodes(nodeCount);
+    if (options.simulatedNodes) await this.startSimulator(options.simulatedNodes, nodeCount);
 
     this.provides = ['restart-control-plane', 'crash-control-plane', 'stop-control-plane'];
     if (this.components.length) this.provides.push('stop-component');
     if (nodeCount > 0) this.provides.push('kill-node', 'stop-node', 'restart-node', 'kill-container');
+  }
+
+  /**
+   * Starts the node simulator for count nodes beside the real ones and waits
+   * until all of them are Ready (a longer wait for thousands of nodes).
+   */
+  private async startSimulator(count: number, realNodes: number): Promise<void> {
+    this.simulator = new ManagedProcess('simulator', ['node', '--import', 'tsx', SIMULATOR], {
+      cwd: KUBELAB_ROOT, env: { ...this.baseEnv, KUBELAB_SIMULATED_NODES: String(count) },
+      logFile: join(this.dataDir, 'logs', 'simulator.log'), onLine: this.options.onLine,
+    });
+    this.simulator.start();
+    this.simulatedNodes = count;
+    const simulator = this.simulator;
+    await waitForReadyNodes(this, realNodes + count, [], {
+      phase: 'start-up', timeoutMs: this.timeoutMs() + count * 20,
+      failIfExited: () => this.failIfExited('start-up', [this.controlPlane, simulator]),
+      tail: () => this.tailText(simulator),
+    });
+  }
+
+  /** SIGTERM to the node simulator: its nodes stop renewing their Leases (and turn NotReady). */
+  async stopSimulator(): Promise<void> {
+    await this.simulator?.stop();
   }
 
   private makeProcess(name: string, spec: ProcessSpec, env: Record<string, string>): ManagedProcess {
@@ -218,7 +254,8 @@ export class ProcessCluster implements Cluster {
     const gone = processes.find((p) => !p.alive);
     if (!gone) return;
     await gone.waitForExit(); // its last lines may still be on their way
-    const what = gone === this.controlPlane ? 'the control plane' : this.nodeProcesses.get(gone.name) === gone ? `node ${gone.name}` : `component ${gone.name}`;
+    const what = gone === this.controlPlane ? 'the control plane' : gone === this.simulator ? 'the node simulator'
+      : this.nodeProcesses.get(gone.name) === gone ? `node ${gone.name}` : `component ${gone.name}`;
     throw new Error(`${phase}: ${what} exited (code ${gone.exitCode}) before the cluster was ready. Its last lines:\n${this.tailText(gone)}`);
   }
 
@@ -237,7 +274,7 @@ export class ProcessCluster implements Cluster {
   }
 
   logs(): LogLine[] {
-    const all = [this.controlPlane, ...this.componentProcesses.values(), ...this.nodeProcesses.values()].filter(Boolean);
+    const all = [this.controlPlane, ...this.componentProcesses.values(), ...this.nodeProcesses.values(), this.simulator].filter((p): p is ManagedProcess => !!p);
     return all.flatMap((p) => p.tail).sort((a, b) => a.time - b.time);
   }
 
@@ -299,7 +336,7 @@ export class ProcessCluster implements Cluster {
 
   /** The pid of a process this cluster started (control-plane, a component or a node), while it runs: for tests and diagnostics. */
   pidOf(name: string): number | undefined {
-    const proc = name === 'control-plane' ? this.controlPlane : this.componentProcesses.get(name) ?? this.nodeProcesses.get(name);
+    const proc = name === 'control-plane' ? this.controlPlane : name === 'simulator' ? this.simulator : this.componentProcesses.get(name) ?? this.nodeProcesses.get(name);
     return proc?.alive ? proc.pid : undefined;
   }
 
@@ -344,7 +381,7 @@ export class ProcessCluster implements Cluster {
    */
   async stop(): Promise<void> {
     const problems = [
-      ...await Promise.all([...this.nodeProcesses.values()].map((p) => p.stop())),
+      ...await Promise.all([...this.nodeProcesses.values(), ...(this.simulator ? [this.simulator] : [])].map((p) => p.stop())),
       ...await Promise.all([...this.componentProcesses.values()].map((p) => p.stop())),
       await this.controlPlane?.stop(),
     ];

@@ -74,6 +74,36 @@ export function descendants(pid: number): ProcessEntry[] {
   return found;
 }
 
+/**
+ * Every live process whose environment, as it was started, holds `name=value`
+ * (/proc/<pid>/environ). Children inherit the environment, so this finds what a
+ * process started even after that process died and its children went to init,
+ * where the chain of parents no longer leads back to it.
+ */
+export function processesWithEnv(name: string, value: string): ProcessEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const wanted = `${name}=${value}`;
+  const found: ProcessEntry[] = [];
+  for (const pid of names) {
+    if (!/^\d+$/.test(pid)) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    if (!environ.split('\0').includes(wanted)) continue;
+    const stat = readStat(Number(pid));
+    if (stat && stat.state !== 'Z') found.push({ pid: stat.pid, pgid: stat.pgid, startTicks: stat.startTicks });
+  }
+  return found;
+}
+
 /** Whether the process of this entry still runs (the same process: not a zombie, not a reused pid). */
 export function stillRunning(entry: ProcessEntry): boolean {
   const now = readStat(entry.pid);

@@ -10,6 +10,10 @@
 //   KUBELAB_DRIVER=kind       Kubernetes itself, from a kindest/node image on this machine
 // KUBELAB_NODES (default: 3 if the implementation has a node command) and
 // KUBELAB_PROFILE_NAME (default fast) shape the process driver.
+// KUBELAB_CLUSTERS (default 3 with the process driver, else 1): how many clusters
+// the run may use; beyond the main one, the pool starts them for the checks that
+// need a cluster to themselves (cluster-pool.ts). KUBELAB_SHARED_CHECKS (default 8):
+// how many checks share the main cluster at once.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,68 +25,108 @@ import { ContainerCluster } from './container-driver.ts';
 import { dockerStatus } from './docker.ts';
 import { startKindNode } from './kind-node.ts';
 import { connectKubeconfig } from './kubeconfig-driver.ts';
-import { startControlServer } from './control-server.ts';
 import { forget, removeOnAbort } from './abort.ts';
 import type { Cluster, ClusterInfo } from './cluster.ts';
 import type { LogLine } from './managed-process.ts';
-import { publishHarnessRecord, Ring } from '../timeline/recording.ts';
+import { ClusterPool } from './cluster-pool.ts';
+import { startLeaseServer } from './lease-server.ts';
+import { clusterLimit, logCollector, poolCluster, sharedCheckLimit, writeDistinctAddresses, type PoolCluster } from './pool-clusters.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** The main cluster: the one shared checks run on (the pool may start more, cluster-pool.ts). */
     cluster: ClusterInfo;
     control: { url: string; secret: string };
+    /** The pool's lease endpoint (lease-server.ts): every check asks it for a cluster. */
+    pool: { url: string; secret: string };
   }
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** Log lines kept for failure timelines, all processes together (each process's own tail is shorter). */
-const TIMELINE_LOG_LINES = 20_000;
+
+/** A data folder for one cluster, removed if the run is aborted. */
+function newDataDir(): string {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kubelab-conformance-'));
+  if (!process.env.KUBELAB_KEEP_DATA) removeOnAbort(dataDir);
+  return dataDir;
+}
 
 export default async function setup(project: TestProject) {
   let cluster: Cluster;
   let dataDir: string | undefined;
-  const logLines = new Ring<LogLine>(TIMELINE_LOG_LINES);
+  const logs = logCollector();
   /** What the process and container drivers both take, from the CLI's environment. */
-  const clusterOptions = (dataDir: string) => ({
+  const clusterOptions = (dataDir: string, onLine: (line: LogLine) => void) => ({
     implDir: process.env.KUBELAB_IMPL ?? REPO_ROOT,
     dataDir,
     nodes: process.env.KUBELAB_NODES ? Number(process.env.KUBELAB_NODES) : undefined,
     profile: process.env.KUBELAB_PROFILE_NAME ?? 'fast',
     store: process.env.KUBELAB_STORE,
-    onLine: (line: LogLine) => logLines.push(line),
+    onLine,
   });
   if (process.env.KUBELAB_KUBECONFIG) {
     cluster = await connectKubeconfig(process.env.KUBELAB_KUBECONFIG);
   } else if (process.env.KUBELAB_DRIVER === 'container' || process.env.KUBELAB_DRIVER === 'kind') {
     const docker = await dockerStatus();
     if (!docker.ok) throw new Error(`the ${process.env.KUBELAB_DRIVER} driver cannot run: ${docker.reason}`);
-    dataDir = mkdtempSync(join(tmpdir(), 'kubelab-conformance-'));
-    if (!process.env.KUBELAB_KEEP_DATA) removeOnAbort(dataDir);
-    cluster = process.env.KUBELAB_DRIVER === 'kind' ? await startKindNode({ dataDir }) : await ContainerCluster.start(clusterOptions(dataDir));
+    dataDir = newDataDir();
+    cluster = process.env.KUBELAB_DRIVER === 'kind' ? await startKindNode({ dataDir }) : await ContainerCluster.start(clusterOptions(dataDir, logs.onLine));
   } else {
-    dataDir = mkdtempSync(join(tmpdir(), 'kubelab-conformance-'));
-    if (!process.env.KUBELAB_KEEP_DATA) removeOnAbort(dataDir);
-    cluster = await ProcessCluster.start(clusterOptions(dataDir));
+    dataDir = newDataDir();
+    cluster = await ProcessCluster.start(clusterOptions(dataDir, logs.onLine));
   }
-  const control = await startControlServer(cluster);
-  // The reporters draw a failed check's timeline from these (conformance/timeline/).
-  publishHarnessRecord({ logs: () => logLines.toArray(), disruptions: () => control.disruptions() });
-  const info: ClusterInfo = {
-    apiUrl: cluster.apiUrl, token: cluster.token, caPem: cluster.caPem, kubeconfig: cluster.kubeconfig,
-    nodes: cluster.nodes, components: cluster.components, provides: cluster.provides, profile: cluster.profile,
-    driver: cluster.driver, implementation: cluster.implementation,
+  const main = await poolCluster(0, cluster, logs.lines, dataDir);
+
+  // Extra clusters, for the checks that need one to themselves (cluster-pool.ts): the process driver's only.
+  const members: PoolCluster[] = [main];
+  const starting = new Set<Promise<unknown>>();
+  let closing = false;
+  const startExtra = async (index: number): Promise<PoolCluster> => {
+    if (closing) throw new Error('the run is ending');
+    const dir = newDataDir();
+    writeDistinctAddresses(dir, members.map((m) => m.dataDir));
+    const extraLogs = logCollector();
+    let started: ProcessCluster;
+    try {
+      started = await ProcessCluster.start(clusterOptions(dir, extraLogs.onLine));
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      forget(dir);
+      throw err;
+    }
+    const extra = await poolCluster(index, started, extraLogs.lines, dir);
+    members.push(extra);
+    return extra;
   };
-  project.provide('cluster', info);
-  project.provide('control', { url: control.url, secret: control.secret });
+  const pool = new ClusterPool<PoolCluster>(main, {
+    limit: clusterLimit(cluster.driver) - 1,
+    start: (index) => {
+      const started = startExtra(index);
+      starting.add(started);
+      void started.finally(() => starting.delete(started)).catch(() => undefined);
+      return started;
+    },
+    onStartFailed: (index, err) => console.warn(`kubelab: extra cluster ${index} did not start (${err.message}); the checks that need a cluster to themselves take turns on the others`),
+  }, sharedCheckLimit());
+  const leases = await startLeaseServer(pool, (m) => ({ cluster: m.info, control: { url: m.control.url, secret: m.control.secret } }));
+
+  project.provide('cluster', main.info);
+  project.provide('control', { url: main.control.url, secret: main.control.secret });
+  project.provide('pool', { url: leases.url, secret: leases.secret });
 
   return async () => {
-    await control.close();
-    await cluster.stop();
-    // Bounded shutdown: a process that ignored SIGTERM was killed; say so rather than hide it.
-    if (cluster instanceof ProcessCluster) for (const problem of cluster.shutdownProblems) console.warn(`kubelab: ${problem}`);
-    if (dataDir && !process.env.KUBELAB_KEEP_DATA) {
-      rmSync(dataDir, { recursive: true, force: true });
-      forget(dataDir);
-    }
+    closing = true;
+    await leases.close();
+    await Promise.allSettled([...starting]);
+    await Promise.all(members.map(async (m) => {
+      await m.control.close();
+      await m.cluster.stop();
+      // Bounded shutdown: a process that ignored SIGTERM was killed; say so rather than hide it.
+      if (m.cluster instanceof ProcessCluster) for (const problem of m.cluster.shutdownProblems) console.warn(`kubelab: ${problem}`);
+      if (m.dataDir && !process.env.KUBELAB_KEEP_DATA) {
+        rmSync(m.dataDir, { recursive: true, force: true });
+        forget(m.dataDir);
+      }
+    }));
   };
 }

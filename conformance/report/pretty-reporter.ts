@@ -56,10 +56,13 @@ export class PrettyReporter extends CollectingReporter {
   private keepLogs(test: TestCase): void {
     const cluster = (test.project.getProvidedContext() as { cluster?: ClusterInfo }).cluster;
     if (cluster?.driver !== 'process') return;
+    // The check's own run (check.ts): the cluster it was given, from when it was given it.
+    const run = test.meta().run;
     const diagnostic = test.diagnostic();
-    const started = diagnostic?.startTime ?? Date.now();
+    const started = run?.startedAt ?? diagnostic?.startTime ?? Date.now();
+    const duration = run?.durationMs ?? diagnostic?.duration ?? 0;
     // Lines up to the failure, from every process (a controller's error often explains an API answer).
-    const lines = lastLogLines(cluster.kubeconfig, started + (diagnostic?.duration ?? 0) + 500);
+    const lines = lastLogLines(run?.kubeconfig ?? cluster.kubeconfig, started + duration + 500);
     this.logs.set(test.meta().check?.id ?? test.name.split(': ')[0], { started, lines });
   }
 
@@ -98,8 +101,10 @@ export class PrettyReporter extends CollectingReporter {
     if (!tty) return;
     const failed = this.outcomes.filter((o) => o.status === 'failed').length;
     const seconds = ((Date.now() - this.startedAt) / 1000).toFixed(0);
-    const current = [...this.running][0] ?? '';
-    const line = `${this.outcomes.length}/${this.total || '?'} checks · ${failed ? red(`${failed} failed`) : green('0 failed')} · ${seconds}s ${dim(current.slice(0, 60))}`;
+    // Checks run side by side: the line names the oldest one still running and how many others run with it.
+    const running = [...this.running];
+    const current = running.length === 0 ? '' : `${running[0].split(': ')[0]}${running.length > 1 ? ` +${running.length - 1} more` : ''}`;
+    const line = `${this.outcomes.length}/${this.total || '?'} checks · ${failed ? red(`${failed} failed`) : green('0 failed')} · ${seconds}s ${dim(current.slice(0, 70))}`;
     process.stdout.write(`\r\x1b[2K${line}`);
     this.progressShown = true;
   }

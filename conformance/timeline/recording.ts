@@ -30,6 +30,8 @@ export interface CheckRecording {
   watchEvents: WatchRecord[];
   /** Watch events left out because the check saw more than the bound. */
   droppedWatchEvents: number;
+  /** The cluster of the run the check was given (conformance/harness/cluster-pool.ts); 0, the main one, when absent. */
+  cluster?: number;
 }
 
 /** A disruption the harness performed for a check, from request to completion. */
@@ -59,14 +61,15 @@ export interface HarnessRecord {
  * (loaded by the CLI) may each have their own copy of this module in one process.
  */
 const KEY = Symbol.for('kubelab.harness.timeline');
-const globals = globalThis as unknown as Record<symbol, HarnessRecord | undefined>;
+const globals = globalThis as unknown as Record<symbol, Record<number, HarnessRecord> | undefined>;
 
-export function publishHarnessRecord(record: HarnessRecord): void {
-  globals[KEY] = record;
+/** Each cluster of a run has its own record (its processes' logs, its disruptions), by its index in the pool. */
+export function publishHarnessRecord(record: HarnessRecord, cluster = 0): void {
+  globals[KEY] = { ...(globals[KEY] ?? {}), [cluster]: record };
 }
 
-export function harnessRecord(): HarnessRecord {
-  return globals[KEY] ?? { logs: () => [], disruptions: () => [] };
+export function harnessRecord(cluster = 0): HarnessRecord {
+  return globals[KEY]?.[cluster] ?? { logs: () => [], disruptions: () => [] };
 }
 
 /** A ring of the latest items: the oldest go first once it holds `limit`. */

@@ -29,7 +29,7 @@ export function writeFailureTimeline(
   dir: string = DEFAULT_TIMELINE_DIR,
 ): string | undefined {
   if (!recording) return undefined;
-  const record = harnessRecord();
+  const record = harnessRecord(recording.cluster);
   const path = resolve(dir, timelineFileName(check.id));
   try {
     const html = renderTimeline({

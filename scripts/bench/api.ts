@@ -9,13 +9,11 @@
 
 import https from 'node:https';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensurePki } from '../../conformance/harness/pki.ts';
 import { freePort } from '../../conformance/harness/ports.ts';
-import { startChild } from './support.ts';
+import { runBenchmark, sendForStatus, startApiServer, startChild } from './support.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,7 +25,6 @@ const { values: args } = parseArgs({
 });
 const PODS = Number(args.pods);
 const CONCURRENCY = Number(args.concurrency);
-const TOKEN = 'bench-token';
 
 interface Phase {
   requests: number;
@@ -39,22 +36,6 @@ interface Phase {
 
 function podManifest(i: number) {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name: `bench-${i}`, labels: { app: 'bench' } }, spec: { containers: [{ name: 'web', image: 'kubelab/web:1' }] } };
-}
-
-function request(agent: https.Agent, ca: string, port: number, method: string, path: string, body?: unknown): Promise<number> {
-  return new Promise((resolveCode, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = https.request({
-      host: '127.0.0.1', port, method, path, agent, ca,
-      headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/json', ...(data ? { 'Content-Type': 'application/json' } : {}) },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolveCode(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    if (data) req.write(data);
-    req.end();
-  });
 }
 
 /** Runs count requests with `concurrency` in flight; returns throughput and latency percentiles. */
@@ -79,51 +60,38 @@ async function phase(count: number, concurrency: number, send: (i: number) => Pr
 }
 
 async function measure(label: string, port: number, ca: string) {
-  const agent = new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const api = { port, ca, agent: new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY }) };
   const base = '/api/v1/namespaces/default/pods';
-  const creates = await phase(PODS, CONCURRENCY, (i) => request(agent, ca, port, 'POST', base, podManifest(i)), 201);
-  const gets = await phase(PODS, CONCURRENCY, (i) => request(agent, ca, port, 'GET', `${base}/bench-${i}`), 200);
-  const lists = await phase(20, 2, () => request(agent, ca, port, 'GET', base), 200);
-  agent.destroy();
+  const creates = await phase(PODS, CONCURRENCY, (i) => sendForStatus(api, 'POST', base, podManifest(i)), 201);
+  const gets = await phase(PODS, CONCURRENCY, (i) => sendForStatus(api, 'GET', `${base}/bench-${i}`), 200);
+  const lists = await phase(20, 2, () => sendForStatus(api, 'GET', base), 200);
+  api.agent.destroy();
   if (!args.json) {
     console.log(`${label.padEnd(12)} creates ${creates.perSecond.toFixed(0).padStart(6)}/s (p50 ${creates.p50ms.toFixed(1)} ms, p99 ${creates.p99ms.toFixed(1)} ms) · gets ${gets.perSecond.toFixed(0).padStart(6)}/s (p50 ${gets.p50ms.toFixed(1)} ms, p99 ${gets.p99ms.toFixed(1)} ms) · list of ${PODS} pods ${lists.p50ms.toFixed(0)} ms`);
   }
   return { creates, gets, lists };
 }
 
-async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'kubelab-bench-'));
+async function main(dir: string, children: ChildProcess[]) {
   const pki = await ensurePki(join(dir, 'pki'), ['127.0.0.1']);
-  const children: ChildProcess[] = [];
-  try {
-    const barePort = await freePort();
-    children.push(await startChild(['node', '--import', 'tsx', 'scripts/bench/bare-server.ts'], { PORT: String(barePort), CERT: pki.certFile, KEY: pki.keyFile }, /bare server ready/));
-    const apiPort = await freePort();
-    children.push(await startChild(['node', '--import', 'tsx', 'reference/src/apiserver/main.ts'], {
-      KUBELAB_API_PORT: String(apiPort), KUBELAB_TOKEN: TOKEN, KUBELAB_TLS_CERT: pki.certFile, KUBELAB_TLS_KEY: pki.keyFile,
-      KUBELAB_DATA_DIR: join(dir, 'data'), KUBELAB_STORE: args.store!,
-    }, /serving the Kubernetes API/));
+  const barePort = await freePort();
+  children.push(await startChild(['node', '--import', 'tsx', 'scripts/bench/bare-server.ts'], { PORT: String(barePort), CERT: pki.certFile, KEY: pki.keyFile }, /bare server ready/));
+  const apiserver = await startApiServer(dir, pki, args.store!);
+  children.push(apiserver.child);
 
-    if (!args.json) console.log(`API benchmark: ${PODS} pods, ${CONCURRENCY} requests in flight, HTTPS on loopback, store ${args.store}`);
-    const bare = await measure('bare http', barePort, pki.caPem);
-    const api = await measure('apiserver', apiPort, pki.caPem);
-    const ratios = {
-      creates: api.creates.perSecond / bare.creates.perSecond,
-      gets: api.gets.perSecond / bare.gets.perSecond,
-      list: bare.lists.p50ms / api.lists.p50ms,
-    };
-    if (args.json) {
-      console.log(JSON.stringify({ benchmark: 'api', pods: PODS, concurrency: CONCURRENCY, store: args.store, bare, apiserver: api, ratios }));
-    } else {
-      console.log(`ratio to bare: creates ${ratios.creates.toFixed(2)} · gets ${ratios.gets.toFixed(2)} · list ${ratios.list.toFixed(2)}`);
-    }
-  } finally {
-    for (const child of children) child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+  if (!args.json) console.log(`API benchmark: ${PODS} pods, ${CONCURRENCY} requests in flight, HTTPS on loopback, store ${args.store}`);
+  const bare = await measure('bare http', barePort, pki.caPem);
+  const api = await measure('apiserver', apiserver.port, pki.caPem);
+  const ratios = {
+    creates: api.creates.perSecond / bare.creates.perSecond,
+    gets: api.gets.perSecond / bare.gets.perSecond,
+    list: bare.lists.p50ms / api.lists.p50ms,
+  };
+  if (args.json) {
+    console.log(JSON.stringify({ benchmark: 'api', pods: PODS, concurrency: CONCURRENCY, store: args.store, bare, apiserver: api, ratios }));
+  } else {
+    console.log(`ratio to bare: creates ${ratios.creates.toFixed(2)} · gets ${ratios.gets.toFixed(2)} · list ${ratios.list.toFixed(2)}`);
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBenchmark('kubelab-bench-', main);

@@ -1,10 +1,12 @@
 // Scheduler benchmark: how many pods per second the reference scheduler places
-// on a big cluster of fake nodes, and how that compares with the API writes alone.
+// on a big cluster of simulated nodes, and how that compares with the API writes alone.
 //
-//   npx tsx scripts/bench/scheduler.ts [--nodes 1000] [--pods 10000] [--stream] [--json] [--cpu-prof DIR]
+//   npx tsx scripts/bench/scheduler.ts [--nodes 1000] [--pods 10000] [--stream] [--objects-only] [--json] [--cpu-prof DIR]
 //
 //   1. start the reference API server (memory store, HTTPS) as a child process;
-//   2. register N Ready nodes: Node objects only, no node agents;
+//   2. N Ready nodes: the node simulator's (reference/src/simulator/), which
+//      renews their Leases and makes every bound pod Running, writing its
+//      status; with --objects-only, Node objects alone, no agent of any kind;
 //   3. create the pods (cpu and memory requests, owned by 100 fake ReplicaSets);
 //   4. start the scheduler as a child process (as the harness runs it) and
 //      follow a watch of bound pods until every pod has a node (--stream:
@@ -20,15 +22,12 @@
 // by then. With --json, one JSON object is the last line.
 
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensurePki } from '../../conformance/harness/pki.ts';
-import { freePort } from '../../conformance/harness/ports.ts';
 import { ApiClient } from '../../reference/src/client/api-client.ts';
 import { EVENTS, NODES, PODS, resourcePath, withQuery } from '../../reference/src/client/paths.ts';
-import { startChild } from './support.ts';
+import { BENCH_TOKEN, inParallel, runBenchmark, startApiServer, startChild } from './support.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +37,8 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
     /** Start the scheduler first and create the pods while it runs, as a ReplicaSet would. */
     stream: { type: 'boolean', default: false },
+    /** Nodes as bare objects, with no simulator running the pods bound to them. */
+    'objects-only': { type: 'boolean', default: false },
     /** Writes the scheduler process's CPU profile into this folder (open it in Chrome's DevTools). */
     'cpu-prof': { type: 'string' },
   },
@@ -46,10 +47,13 @@ const NODE_COUNT = Number(args.nodes);
 const POD_COUNT = Number(args.pods);
 const CONCURRENCY = Number(args.concurrency);
 const BIND_CONCURRENCY = 32; // what the scheduler keeps in flight
-const TOKEN = 'bench-token';
 const log = (line: string) => {
   if (!args.json) console.log(line);
 };
+
+const SIMULATED = !args['objects-only'];
+/** The i-th node's name (from 0): the simulator names its nodes sim-node-1 … sim-node-N. */
+const nodeName = (i: number) => (SIMULATED ? `sim-node-${i + 1}` : `node-${i}`);
 
 function fakeNode(i: number) {
   const resources = { cpu: '32', memory: '128Gi', pods: '110' };
@@ -75,17 +79,6 @@ function benchPod(i: number, namespace: string) {
   };
 }
 
-/** Runs count calls of send with `concurrency` in flight; returns the seconds taken. */
-async function inParallel(count: number, concurrency: number, send: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  const worker = async () => {
-    while (next < count) await send(next++);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return (performance.now() - started) / 1000;
-}
-
 /** Resolves when `count` distinct pods of the namespace have been seen bound (a watch of spec.nodeName!=""). */
 function waitForBound(client: ApiClient, namespace: string, count: number, fromResourceVersion: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -101,110 +94,112 @@ function waitForBound(client: ApiClient, namespace: string, count: number, fromR
   });
 }
 
-async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'kubelab-bench-'));
+async function main(dir: string, children: ChildProcess[]) {
   const pki = await ensurePki(join(dir, 'pki'), ['127.0.0.1']);
-  const children: ChildProcess[] = [];
-  try {
-    const port = await freePort();
-    const apiUrl = `https://127.0.0.1:${port}`;
-    children.push(await startChild(['node', '--import', 'tsx', 'reference/src/apiserver/main.ts'], {
-      KUBELAB_API_PORT: String(port), KUBELAB_API_URL: apiUrl, KUBELAB_TOKEN: TOKEN,
-      KUBELAB_TLS_CERT: pki.certFile, KUBELAB_TLS_KEY: pki.keyFile, KUBELAB_DATA_DIR: join(dir, 'data'), KUBELAB_STORE: 'memory',
-    }, /serving the Kubernetes API/));
-    const client = new ApiClient({ apiUrl, token: TOKEN, ca: pki.caPem, userAgent: 'bench' });
-    log(`Scheduler benchmark: ${POD_COUNT} pods on ${NODE_COUNT} fake nodes, HTTPS on loopback, memory store`);
+  const { child: apiserver, apiUrl } = await startApiServer(dir, pki, 'memory');
+  children.push(apiserver);
+  const client = new ApiClient({ apiUrl, token: BENCH_TOKEN, ca: pki.caPem, userAgent: 'bench' });
+  log(`Scheduler benchmark: ${POD_COUNT} pods on ${NODE_COUNT} ${SIMULATED ? 'simulated nodes' : 'Node objects (no agents)'}, HTTPS on loopback, memory store`);
 
-    // 2. Nodes.
-    const nodeSeconds = await inParallel(NODE_COUNT, CONCURRENCY, (i) => client.create(resourcePath(NODES), fakeNode(i)));
-    log(`nodes        ${NODE_COUNT} registered in ${nodeSeconds.toFixed(2)} s`);
-
-    // 3. Pods, then 4. the scheduler (or, with --stream, the other way round),
-    // timed until the watch has seen the last pod bound.
-    const before = await client.get<any>(withQuery(resourcePath(PODS, 'default'), { limit: 1 }));
-    const allBound = waitForBound(client, 'default', POD_COUNT, before.metadata.resourceVersion);
-    const createPods = async () => {
-      const seconds = await inParallel(POD_COUNT, CONCURRENCY, (i) => client.create(resourcePath(PODS, 'default'), benchPod(i, 'default')));
-      log(`create       ${POD_COUNT} pods in ${seconds.toFixed(2)} s (${(POD_COUNT / seconds).toFixed(0)}/s)`);
-      return seconds;
-    };
-    const startScheduler = async () => {
-      const spawned = performance.now();
-      const profiling = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
-      const child = await startChild(['node', ...profiling, '--import', 'tsx', 'reference/src/scheduler/main.ts'], {
-        KUBELAB_API_URL: apiUrl, KUBELAB_TOKEN: TOKEN, KUBELAB_CA_FILE: pki.caFile,
-      }, /scheduling pods for/);
-      children.push(child);
-      log(`scheduler    process start to caches synced: ${((performance.now() - spawned) / 1000).toFixed(2)} s`);
-      return { child, startup: (performance.now() - spawned) / 1000 };
-    };
-    let firstCreate: number, started: number, createSeconds: number, scheduler: Awaited<ReturnType<typeof startScheduler>>;
-    let lastCreate = 0;
-    if (args.stream) {
-      scheduler = await startScheduler();
-      started = firstCreate = performance.now();
-      createSeconds = await createPods();
-      lastCreate = performance.now();
-    } else {
-      firstCreate = performance.now();
-      createSeconds = await createPods();
-      scheduler = await startScheduler();
-      started = performance.now();
+  // 2. Nodes.
+  let nodeSeconds: number;
+  if (SIMULATED) {
+    const t0 = performance.now();
+    children.push(await startChild(['node', '--import', 'tsx', 'reference/src/simulator/main.ts'], {
+      KUBELAB_API_URL: apiUrl, KUBELAB_TOKEN: BENCH_TOKEN, KUBELAB_CA_FILE: pki.caFile,
+      KUBELAB_PROFILE: 'conformance/profiles/real.json', KUBELAB_SIMULATED_NODES: String(NODE_COUNT),
+    }, /simulating \d+ nodes/));
+    for (;;) {
+      const nodes = await client.get<{ items: any[] }>(resourcePath(NODES));
+      if (nodes.items.filter((n) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')).length >= NODE_COUNT) break;
+      await new Promise((r) => setTimeout(r, 200));
     }
-    await allBound;
-    const done = performance.now();
-    const scheduleSeconds = (done - started) / 1000;
-    const endToEndSeconds = (done - firstCreate) / 1000;
-    // Events are best effort and sent a few at a time behind the bindings: how far behind were they?
-    const events = await client.get<{ items: any[] }>(withQuery(resourcePath(EVENTS, 'default'), { fieldSelector: 'reason=Scheduled' }));
-    const scheduledEvents = events.items.filter((e) => e.reason === 'Scheduled').length;
-    if (!args.stream) log(`schedule     ${POD_COUNT} pods bound in ${scheduleSeconds.toFixed(2)} s after the scheduler started: ${(POD_COUNT / scheduleSeconds).toFixed(0)} pods/s`);
-    log(`end to end   first create → all bound: ${endToEndSeconds.toFixed(2)} s: ${(POD_COUNT / endToEndSeconds).toFixed(0)} pods/s`);
-    if (args.stream) log(`lag          last create → all bound: ${((done - lastCreate) / 1000).toFixed(2)} s (the scheduler keeps up when this is small)`);
-    log(`events       ${scheduledEvents} of ${POD_COUNT} Scheduled events written when the last pod was bound (the rest follow)`);
+    nodeSeconds = (performance.now() - t0) / 1000;
+  } else {
+    nodeSeconds = await inParallel(NODE_COUNT, CONCURRENCY, (i) => client.create(resourcePath(NODES), fakeNode(i)));
+  }
+  log(`nodes        ${NODE_COUNT} ${SIMULATED ? 'simulated nodes Ready' : 'registered'} in ${nodeSeconds.toFixed(2)} s`);
 
-    // 5. Baseline: the same number of bindings, with no scheduler deciding anything,
-    // measured the same way (until the watch has seen them all bound).
-    scheduler.child.kill('SIGTERM');
-    await new Promise((r) => scheduler.child.once('exit', r));
-    children.pop();
-    await client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'baseline' } });
-    await inParallel(POD_COUNT, CONCURRENCY, (i) => client.create(resourcePath(PODS, 'baseline'), benchPod(i, 'baseline')));
-    const beforeBaseline = await client.get<any>(withQuery(resourcePath(PODS, 'baseline'), { limit: 1 }));
-    const baselineBound = waitForBound(client, 'baseline', POD_COUNT, beforeBaseline.metadata.resourceVersion);
-    const bindStart = performance.now();
-    await inParallel(POD_COUNT, BIND_CONCURRENCY, (i) => client.create(resourcePath(PODS, 'baseline', `pod-${i}`, 'binding'), {
-      apiVersion: 'v1', kind: 'Binding', metadata: { name: `pod-${i}`, namespace: 'baseline' },
-      target: { apiVersion: 'v1', kind: 'Node', name: `node-${i % NODE_COUNT}` },
+  // 3. Pods, then 4. the scheduler (or, with --stream, the other way round),
+  // timed until the watch has seen the last pod bound.
+  const before = await client.get<any>(withQuery(resourcePath(PODS, 'default'), { limit: 1 }));
+  const allBound = waitForBound(client, 'default', POD_COUNT, before.metadata.resourceVersion);
+  const createPods = async () => {
+    const seconds = await inParallel(POD_COUNT, CONCURRENCY, (i) => client.create(resourcePath(PODS, 'default'), benchPod(i, 'default')));
+    log(`create       ${POD_COUNT} pods in ${seconds.toFixed(2)} s (${(POD_COUNT / seconds).toFixed(0)}/s)`);
+    return seconds;
+  };
+  const startScheduler = async () => {
+    const spawned = performance.now();
+    const profiling = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
+    const child = await startChild(['node', ...profiling, '--import', 'tsx', 'reference/src/scheduler/main.ts'], {
+      KUBELAB_API_URL: apiUrl, KUBELAB_TOKEN: BENCH_TOKEN, KUBELAB_CA_FILE: pki.caFile,
+    }, /scheduling pods for/);
+    children.push(child);
+    log(`scheduler    process start to caches synced: ${((performance.now() - spawned) / 1000).toFixed(2)} s`);
+    return { child, startup: (performance.now() - spawned) / 1000 };
+  };
+  let firstCreate: number, started: number, createSeconds: number, scheduler: Awaited<ReturnType<typeof startScheduler>>;
+  let lastCreate = 0;
+  if (args.stream) {
+    scheduler = await startScheduler();
+    started = firstCreate = performance.now();
+    createSeconds = await createPods();
+    lastCreate = performance.now();
+  } else {
+    firstCreate = performance.now();
+    createSeconds = await createPods();
+    scheduler = await startScheduler();
+    started = performance.now();
+  }
+  await allBound;
+  const done = performance.now();
+  const scheduleSeconds = (done - started) / 1000;
+  const endToEndSeconds = (done - firstCreate) / 1000;
+  // Events are best effort and sent a few at a time behind the bindings: how far behind were they?
+  const events = await client.get<{ items: any[] }>(withQuery(resourcePath(EVENTS, 'default'), { fieldSelector: 'reason=Scheduled' }));
+  const scheduledEvents = events.items.filter((e) => e.reason === 'Scheduled').length;
+  if (!args.stream) log(`schedule     ${POD_COUNT} pods bound in ${scheduleSeconds.toFixed(2)} s after the scheduler started: ${(POD_COUNT / scheduleSeconds).toFixed(0)} pods/s`);
+  log(`end to end   first create → all bound: ${endToEndSeconds.toFixed(2)} s: ${(POD_COUNT / endToEndSeconds).toFixed(0)} pods/s`);
+  if (args.stream) log(`lag          last create → all bound: ${((done - lastCreate) / 1000).toFixed(2)} s (the scheduler keeps up when this is small)`);
+  log(`events       ${scheduledEvents} of ${POD_COUNT} Scheduled events written when the last pod was bound (the rest follow)`);
+
+  // 5. Baseline: the same number of bindings, with no scheduler deciding anything,
+  // measured the same way (until the watch has seen them all bound). The
+  // simulator, if any, runs these pods too: the same load as above.
+  scheduler.child.kill('SIGTERM');
+  await new Promise((r) => scheduler.child.once('exit', r));
+  children.splice(children.indexOf(scheduler.child), 1);
+  await client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'baseline' } });
+  await inParallel(POD_COUNT, CONCURRENCY, (i) => client.create(resourcePath(PODS, 'baseline'), benchPod(i, 'baseline')));
+  const beforeBaseline = await client.get<any>(withQuery(resourcePath(PODS, 'baseline'), { limit: 1 }));
+  const baselineBound = waitForBound(client, 'baseline', POD_COUNT, beforeBaseline.metadata.resourceVersion);
+  const bindStart = performance.now();
+  await inParallel(POD_COUNT, BIND_CONCURRENCY, (i) => client.create(resourcePath(PODS, 'baseline', `pod-${i}`, 'binding'), {
+    apiVersion: 'v1', kind: 'Binding', metadata: { name: `pod-${i}`, namespace: 'baseline' },
+    target: { apiVersion: 'v1', kind: 'Node', name: nodeName(i % NODE_COUNT) },
+  }));
+  await baselineBound;
+  const bindSeconds = (performance.now() - bindStart) / 1000;
+  const baselinePerSecond = POD_COUNT / bindSeconds;
+  const ratio = POD_COUNT / scheduleSeconds / baselinePerSecond;
+  log(`baseline     ${POD_COUNT} raw binding POSTs (${BIND_CONCURRENCY} in flight) in ${bindSeconds.toFixed(2)} s: ${baselinePerSecond.toFixed(0)}/s`);
+  log(`ratio        scheduler pods/s ÷ raw bindings/s = ${ratio.toFixed(2)}`);
+  client.close();
+
+  if (args.json) {
+    console.log(JSON.stringify({
+      benchmark: 'scheduler', nodes: NODE_COUNT, pods: POD_COUNT, simulatedNodes: SIMULATED,
+      mode: args.stream ? 'stream' : 'pods-first',
+      create: { seconds: createSeconds, perSecond: POD_COUNT / createSeconds },
+      schedulerStartSeconds: scheduler.startup,
+      schedule: { seconds: scheduleSeconds, podsPerSecond: POD_COUNT / scheduleSeconds },
+      endToEnd: { seconds: endToEndSeconds, podsPerSecond: POD_COUNT / endToEndSeconds },
+      scheduledEventsWhenAllBound: scheduledEvents,
+      baseline: { bindings: POD_COUNT, concurrency: BIND_CONCURRENCY, seconds: bindSeconds, perSecond: baselinePerSecond },
+      ratio,
     }));
-    await baselineBound;
-    const bindSeconds = (performance.now() - bindStart) / 1000;
-    const baselinePerSecond = POD_COUNT / bindSeconds;
-    const ratio = POD_COUNT / scheduleSeconds / baselinePerSecond;
-    log(`baseline     ${POD_COUNT} raw binding POSTs (${BIND_CONCURRENCY} in flight) in ${bindSeconds.toFixed(2)} s: ${baselinePerSecond.toFixed(0)}/s`);
-    log(`ratio        scheduler pods/s ÷ raw bindings/s = ${ratio.toFixed(2)}`);
-    client.close();
-
-    if (args.json) {
-      console.log(JSON.stringify({
-        benchmark: 'scheduler', nodes: NODE_COUNT, pods: POD_COUNT,
-        mode: args.stream ? 'stream' : 'pods-first',
-        create: { seconds: createSeconds, perSecond: POD_COUNT / createSeconds },
-        schedulerStartSeconds: scheduler.startup,
-        schedule: { seconds: scheduleSeconds, podsPerSecond: POD_COUNT / scheduleSeconds },
-        endToEnd: { seconds: endToEndSeconds, podsPerSecond: POD_COUNT / endToEndSeconds },
-        scheduledEventsWhenAllBound: scheduledEvents,
-        baseline: { bindings: POD_COUNT, concurrency: BIND_CONCURRENCY, seconds: bindSeconds, perSecond: baselinePerSecond },
-        ratio,
-      }));
-    }
-  } finally {
-    for (const child of children) child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBenchmark('kubelab-bench-', main);

@@ -65,6 +65,15 @@
     });
   });
 
+  // The home page's list of labs: how many steps of each are ticked.
+  document.querySelectorAll('.progress[data-steps]').forEach(function (span) {
+    var keys = span.getAttribute('data-steps').split(' ');
+    var done = keys.filter(function (key) { return store.get('kubelab:done:' + key) === '1'; }).length;
+    if (done === 0) return;
+    span.hidden = false;
+    span.textContent = done === keys.length ? 'all steps done' : done + ' of ' + keys.length + ' steps done';
+  });
+
   // The grade (window.KUBELAB_GRADE, set by grade.js when `kubelab site serve` has a grade.json).
   var grade = window.KUBELAB_GRADE;
   if (grade && grade.labs) {

@@ -32,7 +32,9 @@ export function homePage(readme: string, lessons: Lesson[], options: RenderOptio
   const intro = createMarkdown(options).render(introOf(readFileSync(readme, 'utf8')), { file: readme, where, steps: [] });
   const list = lessons.map((l) => {
     const points = l.lab ? ` <span class="pts">${l.lab.steps.length} steps, ${l.lab.steps.reduce((s, x) => s + x.points, 0)} points</span>` : '';
-    return `<li><a href="${l.page}">${escapeHtml(l.title)}</a>${points}</li>`;
+    // The page script counts the ticked steps of the lab here (the keys are those of the step boxes' "done" ticks).
+    const progress = l.lab ? ` <span class="progress" data-steps="${escapeHtml(l.lab.steps.map((step) => `${l.lab!.name}/${step.id}`).join(' '))}" hidden></span>` : '';
+    return `<li><a href="${l.page}">${escapeHtml(l.title)}</a>${points}${progress}</li>`;
   }).join('\n');
   const main = `${intro}
 <h2 id="architecture">The architecture</h2>

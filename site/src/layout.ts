@@ -1,7 +1,8 @@
 // The frame around every page: a skip link, the header with the search box,
 // the navigation (with the current lab's steps), prev/next links, and the
 // scripts. Every URL is relative, so the pages also work opened from disk;
-// every script, style and font is local.
+// every script, style and font is local. The page names its icon, or a
+// browser asks the server for /favicon.ico, which the site does not have.
 
 import { escapeHtml } from './html.ts';
 import type { Page } from './pages.ts';
@@ -43,12 +44,14 @@ export function layout(page: Page, pages: Page[], neighbours: Neighbours): strin
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(page.title)} · kubelab</title>
 <link rel="stylesheet" href="assets/style.css">
+<link rel="icon" href="assets/favicon.svg" type="image/svg+xml">
 ${head}
 </head>
 <body>
 <a class="skip-link" href="#main">Skip to the content</a>
 <header class="topbar">
 <a class="brand" href="index.html">kubelab</a>
+<a class="live-link" href="http://127.0.0.1:4001/" title="Your cluster as it changes: nodes, pods, rollouts, events (kubelab up serves it)">Live view</a>
 <div class="search" role="search">
 <label for="search" class="visually-hidden">Search the course</label>
 <input id="search" type="search" placeholder="Search (press /)" autocomplete="off" aria-controls="search-results">

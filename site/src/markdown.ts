@@ -31,6 +31,12 @@ export interface RenderOptions {
   shiftHeadings?: number;
   /** Put before every id and same-page fragment (the print page holds many lessons). */
   idPrefix?: string;
+  /**
+   * Pages whose text is on the page being rendered (the print page): page file →
+   * the id prefix of its section. A link to such a page, or to an anchor in it,
+   * then stays on this page.
+   */
+  pagesHere?: Map<string, string>;
 }
 
 /** What one rendering needs to know and tells back. */
@@ -69,6 +75,9 @@ export function createMarkdown(options: RenderOptions): Markdown {
       },
     });
   }
+  // A wide table scrolls by itself on a narrow screen, rather than the whole page.
+  md.renderer.rules.table_open = () => '<div class="table-wrap"><table>\n';
+  md.renderer.rules.table_close = () => '</table></div>\n';
   md.renderer.rules.fence = (tokens, idx) => {
     const language = tokens[idx].info.trim().split(/\s+/)[0] ?? '';
     return codeBlock(tokens[idx].content, language);
@@ -127,7 +136,7 @@ function rewriteLinks(children: Token[], env: RenderEnv, options: RenderOptions)
     }
     const resolved = options.links.resolve(value, env.file, env.where);
     if (resolved !== undefined) {
-      child.attrSet(attr, resolved);
+      child.attrSet(attr, (child.type === 'link_open' && options.pagesHere && linkHere(resolved, options.pagesHere)) || resolved);
     } else if (child.type === 'link_open') {
       // A link the site cannot follow becomes plain text (links.ts says why).
       child.tag = 'span';
@@ -136,4 +145,16 @@ function rewriteLinks(children: Token[], env: RenderEnv, options: RenderOptions)
       if (close) close.tag = 'span';
     }
   });
+}
+
+/**
+ * `02-second.html#step-scale` as a fragment of this page when that page's text
+ * is here too: `#02-second-step-scale` (its ids carry its prefix), or the top of
+ * its section (`#02-second-lesson`) when the link names no anchor.
+ */
+function linkHere(href: string, pagesHere: Map<string, string>): string | undefined {
+  const [, file, fragment] = /^([^/?#]+\.html)(?:#(.*))?$/.exec(href) ?? [];
+  const prefix = file === undefined ? undefined : pagesHere.get(file);
+  if (prefix === undefined) return undefined;
+  return `#${prefix}${fragment ? fragment : 'lesson'}`;
 }

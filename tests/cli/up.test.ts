@@ -4,7 +4,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +17,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'kubelab-up-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function startUp(port: number): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn('node', ['bin/kubelab.js', 'up', '--data-dir', dataDir, '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', ['bin/kubelab.js', 'up', '--data-dir', dataDir, '--port', String(port), '--no-view'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolveUp, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`no "is up" line within 20 s:\n${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`no "is up" line within 60 s:\n${out}`)), 60_000);
     const onData = (c: Buffer) => {
       out += c.toString();
       const line = out.split('\n').find((l) => l.includes(' is up at '));
@@ -57,6 +57,10 @@ describe('kubelab up', () => {
     const first = await startUp(port);
     expect(first.line).toContain(`https://127.0.0.1:${port}`);
     expect(first.line).toContain(`KUBECONFIG=${join(dataDir, 'kubeconfig')}`);
+    // The control endpoint for `kubelab disrupt`: its secret readable by the user only, and gone with the cluster.
+    const controlFile = join(dataDir, 'control.json');
+    expect(statSync(controlFile).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(controlFile, 'utf8'))).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), secret: expect.stringMatching(/^[0-9a-f]{32}$/) });
 
     const endpoint = endpointFromKubeconfig();
     const created = await rawRequest(endpoint, {
@@ -65,6 +69,7 @@ describe('kubelab up', () => {
     });
     expect(created.status).toBe(201);
     expect(await stop(first.child)).toBe(0);
+    expect(existsSync(controlFile), 'control.json is removed when the cluster stops').toBe(false);
     await expect(rawRequest(endpoint, { path: '/readyz', timeoutMs: 1000 })).rejects.toThrow();
 
     const second = await startUp(port);
@@ -78,5 +83,5 @@ describe('kubelab up', () => {
     } finally {
       expect(await stop(second.child)).toBe(0);
     }
-  }, 60_000);
+  }, 180_000);
 });

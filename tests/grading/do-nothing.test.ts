@@ -12,9 +12,9 @@
 // happen fails however long it is, so the run shortens every wait of the
 // checks (KUBELAB_WAIT_SCALE, conformance/lib/run-settings.ts): the same
 // verdicts in minutes instead of the full timeouts. With no node, the checks
-// that need one are skipped, each saying so. The run takes about four minutes
-// on two busy cores, most of it each check file's start; the timeouts leave
-// room for a machine busier still.
+// that need one are skipped, each saying so. The run takes under a minute on
+// two busy cores, the checks side by side; the timeouts leave room for a
+// machine busier still.
 
 import { expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -1,7 +1,8 @@
 // The harness against implementations that misbehave on purpose (tests/fixtures/hostile/):
 // every phase is bounded, the error names the phase and shows the process's last
 // lines, output kept per process is bounded in memory and on disk, and no process
-// is left behind, not even one that ignores SIGTERM in a process group of its own.
+// is left behind, not even one that ignores SIGTERM in a process group of its own, nor
+// the helpers of a process that crashed; output without end goes through without filling memory or disk.
 
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,6 +79,45 @@ describe.skipIf(!linux)('the harness against hostile implementations', () => {
     expect(error.message).toContain('crash-loop: cannot open the store: no such file or directory');
     expect(ms).toBeLessThan(8000); // far from the 20 s bound: it did not wait for a process that is gone
   }, 30_000);
+
+  it('crash that leaves helpers behind: start-up fails at once, and neither helper survives, not even the one that left the group', async () => {
+    const opts = options('crash-with-children', { readyTimeoutMs: 20_000 });
+    const { error, ms } = await startFailure(opts);
+    expect(error.message).toMatch(/^start-up: the control plane exited \(code 4\) before the cluster was ready/);
+    expect(error.message).toContain('crash-with-children: helpers started, now crashing');
+    expect(ms).toBeLessThan(12_000); // far from the 20 s bound
+    const pids = recordedPids(join(opts.dataDir, 'control-plane', 'pids'));
+    expect(pids).toHaveLength(3);
+    // Orphans are handed to init when their parent dies; give a SIGKILL a moment to land.
+    await waitFor('no recorded process to run', () => (pids.some(running) ? undefined : true), 3000)
+      .catch(() => expect(pids.filter(running), 'helpers left running after the crash').toEqual([]));
+  }, 30_000);
+
+  it('endless output: a gigabyte and more goes through with bounded memory and log, and stop() still ends it', async () => {
+    const opts = options('endless-output');
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss); }, 50);
+    const cluster = await ProcessCluster.start(opts);
+    let taken = 0;
+    try {
+      // The fixture says how much the pipe has taken every 256 MiB; wait for 1 GiB.
+      await waitFor('1024 MiB of output to be read', () => cluster.logs().find((l) => l.text === 'endless: 1024 MiB taken'), 50_000);
+      taken = 1024;
+    } finally {
+      clearInterval(sampler);
+      const started = Date.now();
+      await cluster.stop();
+      expect(Date.now() - started).toBeLessThan(10_000); // it answers SIGTERM while it floods
+    }
+    const growthMb = (rssPeak - rssBefore) / 2 ** 20;
+    console.log(`endless output: ${taken} MiB read, harness rss grew by ${growthMb.toFixed(0)} MB`);
+    expect(growthMb).toBeLessThan(200);
+    expect(cluster.logs().filter((l) => l.process === 'control-plane').length).toBeLessThanOrEqual(200);
+    expect(statSync(join(opts.dataDir, 'logs', 'control-plane.log')).size).toBeLessThanOrEqual(MAX_LOG_BYTES);
+    const pids = recordedPids(join(opts.dataDir, 'control-plane', 'pids'));
+    expect(pids.filter(running)).toEqual([]);
+  }, 90_000);
 
   it('a node that exits during start-up is named, with its last lines, and the others are stopped', async () => {
     const opts = options('node-crash', { nodes: 2, readyTimeoutMs: 20_000 });

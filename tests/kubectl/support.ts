@@ -14,6 +14,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { ProcessCluster } from '../../conformance/harness/process-driver.ts';
+import { DATA_DIR_ENV, serveControl, type ServedControl } from '../../cli/control-file.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -71,7 +72,12 @@ export interface KubectlSession {
   stop(): Promise<void>;
   readonly cluster: ProcessCluster;
   readonly workDir: string;
-  /** The environment kubectl runs with: PATH, the fresh HOME, KUBECONFIG and LANG. */
+  /**
+   * The cluster's data folder. Like `kubelab up`, the session serves the control
+   * endpoint and writes its control.json there, so `kubelab disrupt` reaches this cluster.
+   */
+  readonly dataDir: string;
+  /** The environment kubectl runs with: PATH, the fresh HOME, KUBECONFIG, LANG, and KUBELAB_DIR (the data folder, for `kubelab disrupt`). */
   readonly env: NodeJS.ProcessEnv;
   /** Runs kubectl; resolves when it exits (or is killed at the timeout). */
   run(args: string[], options?: { timeoutMs?: number; env?: Record<string, string> }): Promise<KubectlRun>;
@@ -93,6 +99,7 @@ export function kubectlSession(options: KubectlSessionOptions): KubectlSession {
   let cluster: ProcessCluster | undefined;
   let workDir: string | undefined;
   let env: NodeJS.ProcessEnv | undefined;
+  let control: ServedControl | undefined;
 
   const started = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error('the kubectl session has not been started');
@@ -134,10 +141,13 @@ export function kubectlSession(options: KubectlSessionOptions): KubectlSession {
       const home = join(workDir, 'home');
       mkdirSync(home);
       const { nodes, profile, store } = options;
-      cluster = await ProcessCluster.start({ implDir: REPO_ROOT, dataDir: join(workDir, 'cluster'), nodes, profile, store });
-      env = { PATH: process.env.PATH, HOME: home, KUBECONFIG: cluster.kubeconfig, LANG: 'C' };
+      const dataDir = join(workDir, 'cluster');
+      cluster = await ProcessCluster.start({ implDir: REPO_ROOT, dataDir, nodes, profile, store });
+      control = await serveControl(cluster, dataDir);
+      env = { PATH: process.env.PATH, HOME: home, KUBECONFIG: cluster.kubeconfig, LANG: 'C', [DATA_DIR_ENV]: dataDir };
     },
     async stop() {
+      await control?.close();
       await cluster?.stop();
       if (workDir) rmSync(workDir, { recursive: true, force: true });
     },
@@ -146,6 +156,9 @@ export function kubectlSession(options: KubectlSessionOptions): KubectlSession {
     },
     get workDir() {
       return started(workDir);
+    },
+    get dataDir() {
+      return join(started(workDir), 'cluster');
     },
     get env() {
       return started(env);

@@ -14,6 +14,7 @@ import { commandLine, ProcessRuntime } from '../../reference/src/kubelet/runtime
 import { ImagePullError, type ContainerConfig, type ContainerState } from '../../reference/src/kubelet/runtime/runtime.ts';
 import { PidRecords } from '../../reference/src/kubelet/runtime/pid-records.ts';
 import { processEnv } from '../../reference/src/kubelet/pods/env.ts';
+import { processAlive } from './cluster-support.ts';
 
 const IMAGES = fileURLToPath(new URL('../../conformance/images/', import.meta.url));
 const nodeDir = mkdtempSync(join(tmpdir(), 'kubelab-runtime-'));
@@ -42,15 +43,6 @@ async function until<T>(what: string, probe: () => T | undefined | false, ms = 1
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -143,7 +135,7 @@ describe('ProcessRuntime', () => {
     records.add('pod/gone/0', 999_999); // a process that no longer exists
     expect(new PidRecords(dir).killLeftovers()).toEqual(['pod/c/0']);
     await until('the leftover to die', () => leftover.exitCode !== null || leftover.signalCode !== null);
-    expect(alive(leftover.pid!)).toBe(false);
+    expect(processAlive(leftover.pid!)).toBe(false);
     expect(new PidRecords(dir).killLeftovers()).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
   });

@@ -136,6 +136,23 @@ describe('kubelab site build (fixture labs)', () => {
     expect(ids.length).toBe(new Set(ids).size);
   });
 
+  it('keeps links between lessons inside the print page, and every in-page link has its target', () => {
+    const print = page('print.html');
+    const main = print.slice(print.indexOf('<main'), print.indexOf('</main>'));
+    // 01-first links to the setup lesson, the second lab, a step of it, and a step of its own.
+    expect(main).toContain('href="#00-setup-lesson"');
+    expect(main).toContain('href="#02-second-lesson"');
+    expect(main).toContain('href="#02-second-step-scale"');
+    expect(main).toContain('href="#01-first-step-run"');
+    expect(main).not.toMatch(/href="0\d-[a-z]+\.html/); // no lesson page left: all of them are on this page
+    // The catalogue is not printed: its links still lead to its page.
+    expect(main).toContain('href="catalogue.html#check-fixture.run.starts"');
+    const ids = new Set([...print.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
+    const fragments = [...print.matchAll(/\shref="#([^"]*)"/g)].map((m) => m[1]);
+    expect(fragments.length).toBeGreaterThan(10);
+    expect(fragments.filter((f) => !ids.has(f))).toEqual([]);
+  });
+
   it('writes a search index script covering the pages', () => {
     const script = readFileSync(join(out, 'assets', 'search-index.js'), 'utf8');
     const docs = JSON.parse(script.replace(/^[\s\S]*?window\.KUBELAB_SEARCH = /, '').replace(/;\s*$/, '')) as { url: string }[];

@@ -152,8 +152,10 @@ function conformance(impl: string, selection: string[], out: string, cwd: string
   return new Promise((resolve, reject) => {
     const child = spawn('node', [join(ROOT, 'bin/kubelab.js'), 'conformance', '--impl', impl, ...selection, '--reporter', 'json', '--out', out], {
       // One worker per few check files lets the failing checks' waits overlap
-      // (the conformance project runs in the threads pool: vitest.config.ts).
-      cwd, env: { ...process.env, NO_COLOR: '1', VITEST_MAX_THREADS: String(threads), VITEST_MIN_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+      // (the conformance project runs in the threads pool: vitest.config.ts). As
+      // many threads kept as may run: with isolate off, a thread above the minimum
+      // is ended once idle, and its files then fail with "Terminating worker thread".
+      cwd, env: { ...process.env, NO_COLOR: '1', VITEST_MAX_THREADS: String(threads), VITEST_MIN_THREADS: String(threads) }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));

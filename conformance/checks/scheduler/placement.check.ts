@@ -5,10 +5,12 @@
 // it fits.
 //
 // These checks change nodes: they label, taint and cordon them, and put them
-// back as they were when the check ends, pass or fail. So they run one after
-// the other (not concurrent), and they never touch the first schedulable node
-// (by name): pods of other checks still find a node, and checks elsewhere may
-// pin pods to that one.
+// back as they were when the check ends, pass or fail. So each has a cluster to
+// itself (exclusive: no other check runs there meanwhile), and they never touch
+// the first schedulable node (by name), so that a cluster reached through a
+// kubeconfig, where nothing else can be had, still has a node for every pod.
+// Spreading needs a quiet cluster too: other checks' pods would change which
+// node has the fewest.
 
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
@@ -128,7 +130,7 @@ function web(name: string, spec: Record<string, unknown> = {}, labels?: Record<s
 check({
   id: 'scheduler.placement.node-selector',
   title: 'A pod with a nodeSelector goes to the node that has the label; with a label no node has it stays Pending ("didn\'t match Pod\'s node affinity/selector")',
-  lab: 'scheduler', points: 2, cites: CITES_ASSIGN,
+  lab: 'scheduler', points: 2, cites: CITES_ASSIGN, exclusive: true,
 }, async (t) => {
   const nodes = await nodesToUse(t, 1);
   const namespace = await podNamespace(t);
@@ -150,7 +152,7 @@ check({
 check({
   id: 'scheduler.placement.node-change-retry',
   title: 'A pod that fits no node is placed once a node changes so that it fits (a node gets the label its nodeSelector wants)',
-  lab: 'scheduler', points: 2, cites: 'https://kubernetes.io/docs/concepts/scheduling-eviction/scheduling-framework/#scheduling-cycle-binding-cycle',
+  lab: 'scheduler', points: 2, cites: 'https://kubernetes.io/docs/concepts/scheduling-eviction/scheduling-framework/#scheduling-cycle-binding-cycle', exclusive: true,
 }, async (t) => {
   const nodes = await nodesToUse(t, 1);
   const namespace = await podNamespace(t);
@@ -168,7 +170,7 @@ check({
 check({
   id: 'scheduler.placement.taints',
   title: 'A NoSchedule taint keeps pods off a node unless they tolerate it: untolerating pods go elsewhere or stay Pending, a tolerating pod may go there',
-  lab: 'scheduler', points: 3, cites: CITES_TAINTS,
+  lab: 'scheduler', points: 3, cites: CITES_TAINTS, exclusive: true,
 }, async (t) => {
   const nodes = await nodesToUse(t, 2);
   const namespace = await podNamespace(t);
@@ -195,7 +197,7 @@ check({
 check({
   id: 'scheduler.placement.cordon',
   title: 'A cordoned node (spec.unschedulable) takes no new pods: they go to the other nodes, or stay Pending ("node(s) were unschedulable")',
-  lab: 'scheduler', points: 2, cites: CITES_CORDON,
+  lab: 'scheduler', points: 2, cites: CITES_CORDON, exclusive: true,
 }, async (t) => {
   const nodes = await nodesToUse(t, 2);
   const namespace = await podNamespace(t);
@@ -217,7 +219,7 @@ check({
 check({
   id: 'scheduler.placement.spread',
   title: 'Pods of one workload (same labels, selected by one Service) are spread over the nodes: three of them land on at least two nodes',
-  lab: 'scheduler', points: 2, cites: CITES_SPREAD,
+  lab: 'scheduler', points: 2, cites: CITES_SPREAD, exclusive: true,
 }, async (t) => {
   await nodesToUse(t, 2);
   const namespace = await podNamespace(t);

@@ -63,6 +63,17 @@ export function invalid(resource: ResourceType, name: string, errors: FieldError
   });
 }
 
+/**
+ * 422 for request options rather than an object: `CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value…`
+ * (the handlers in k8s.io/apiserver/pkg/endpoints/handlers call errors.NewInvalid with the options' GroupKind).
+ */
+export function invalidOptions(kind: string, errors: FieldError[]): ApiError {
+  const parts = errors.map((e) => `${e.field}: ${e.message}`);
+  const joined = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
+  const causes: StatusCause[] = errors.map((e) => ({ reason: e.reason, message: e.message, field: e.field }));
+  return failure(422, 'Invalid', `${kind}.meta.k8s.io "" is invalid: ${joined}`, { group: 'meta.k8s.io', kind, causes });
+}
+
 export function badRequest(message: string, causes?: StatusCause[]): ApiError {
   return failure(400, 'BadRequest', message, causes ? { causes } : undefined);
 }

@@ -11,6 +11,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { findResource } from './resources.ts';
 import { methodNotAllowed, pathNotFound, unauthorized } from './errors.ts';
 import { parseResourcePath } from './http/request-info.ts';
+import { checkWriteOptions } from './http/write-options.ts';
 import { sendError, sendJson, sendText } from './http/respond.ts';
 import {
   AGGREGATED_DISCOVERY_TYPE, aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
@@ -108,6 +109,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   const resource = findResource(info.group, info.version, info.resource);
   if (!resource) throw pathNotFound();
   if (!resource.namespaced && info.namespace) throw pathNotFound();
+  checkWriteOptions(req.method ?? 'GET', url.searchParams);
   const ctx = { req, res, query: url.searchParams, info, resource, registry: options.registry, token: options.token };
   if (info.subresource) await serveSubresource(ctx);
   else await serveObjects(ctx);

@@ -12,6 +12,11 @@ export interface Profile {
   nodeLeaseDurationSeconds: number;
   /** kubelet --node-status-update-frequency (10s). */
   nodeStatusUpdateFrequencySeconds: number;
+  /**
+   * kubelet nodeStatusReportFrequency (5m): with node leases, the status is
+   * written when it changes or when this long passed (the node simulator follows it).
+   */
+  nodeStatusReportFrequencySeconds: number;
   /** kube-controller-manager --node-monitor-period (5s). */
   nodeMonitorPeriodSeconds: number;
   /** kube-controller-manager --node-monitor-grace-period (50s since v1.32). */
@@ -31,6 +36,7 @@ export const REAL_PROFILE: Profile = {
   etcdCompactionIntervalSeconds: 300,
   nodeLeaseDurationSeconds: 40,
   nodeStatusUpdateFrequencySeconds: 10,
+  nodeStatusReportFrequencySeconds: 300,
   nodeMonitorPeriodSeconds: 5,
   nodeMonitorGracePeriodSeconds: 50,
   nodeStartupGracePeriodSeconds: 60,

@@ -17,7 +17,23 @@ export interface KubeletConfig {
   imagesDir: string;
   /** KUBELAB_TOKEN: the token the agent's log server asks of its callers (the API server). */
   token: string;
+  /**
+   * KUBELAB_RUNTIME (or `--runtime`): `process` (default) runs each container as
+   * a child process; `simulated` pretends to (runtime/simulated-runtime.ts).
+   */
+  runtime: RuntimeName;
   profile: Profile;
+}
+
+export const RUNTIMES = ['process', 'simulated'] as const;
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+/** `--runtime simulated` on the command line wins over KUBELAB_RUNTIME; neither: the process runtime. */
+function runtimeName(argv: string[]): RuntimeName {
+  const flag = argv.findIndex((a) => a === '--runtime' || a.startsWith('--runtime='));
+  const value = flag < 0 ? process.env.KUBELAB_RUNTIME || 'process' : argv[flag].includes('=') ? argv[flag].split('=')[1] : argv[flag + 1];
+  if (!(RUNTIMES as readonly string[]).includes(value)) throw new Error(`kubelet: unknown runtime "${value}" (known: ${RUNTIMES.join(', ')})`);
+  return value as RuntimeName;
 }
 
 function required(name: string): string {
@@ -26,7 +42,7 @@ function required(name: string): string {
   return value;
 }
 
-export function configFromEnv(): KubeletConfig {
+export function configFromEnv(argv = process.argv.slice(2)): KubeletConfig {
   return {
     nodeName: required('KUBELAB_NODE_NAME'),
     nodeIP: required('KUBELAB_NODE_IP'),
@@ -34,6 +50,7 @@ export function configFromEnv(): KubeletConfig {
     nodeDir: resolve(required('KUBELAB_NODE_DIR')),
     imagesDir: resolve(required('KUBELAB_IMAGES')),
     token: required('KUBELAB_TOKEN'),
+    runtime: runtimeName(argv),
     profile: loadProfile(process.env.KUBELAB_PROFILE),
   };
 }

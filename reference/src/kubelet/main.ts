@@ -24,6 +24,7 @@ import { NodeStatusReporter } from './node/node-status.ts';
 import { PodSync } from './pods/pod-sync.ts';
 import { ServiceProxy } from '../proxy/proxy.ts';
 import { ProcessRuntime } from './runtime/process-runtime.ts';
+import { SimulatedRuntime } from './runtime/simulated-runtime.ts';
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -34,7 +35,10 @@ async function main(): Promise<void> {
   const client = new ApiClient(clientConfigFromEnv(`kubelet/${config.nodeName}`));
   const log = (message: string) => console.log(`kubelet ${config.nodeName}: ${message}`);
 
-  const runtime = new ProcessRuntime({ imagesDir: config.imagesDir, nodeDir: config.nodeDir });
+  // The kubelet's runtime is chosen by configuration (Kubernetes: --container-runtime-endpoint).
+  const runtime = config.runtime === 'simulated'
+    ? new SimulatedRuntime({ imagesDir: config.imagesDir, nodeDir: config.nodeDir })
+    : new ProcessRuntime({ imagesDir: config.imagesDir, nodeDir: config.nodeDir });
   const leftovers = runtime.killLeftovers();
   if (leftovers.length) log(`killed ${leftovers.length} container(s) a previous agent left running: ${leftovers.join(', ')}`);
 
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
     }
   }
   if (stopping) return;
-  log(`registered; pod CIDR ${config.podCIDR}, logs on http://${config.nodeIP}:${logPort}`);
+  log(`registered; ${config.runtime} runtime, pod CIDR ${config.podCIDR}, logs on http://${config.nodeIP}:${logPort}`);
   await lease.start();
   nodeStatus.start();
   await pods.start();

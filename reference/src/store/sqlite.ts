@@ -82,6 +82,7 @@ interface Watcher {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly watchers = new Set<Watcher>();
+  private readonly statements = new Map<string, Database.Statement>();
 
   /** path: the database file (created if missing), or ':memory:'. */
   constructor(path: string) {
@@ -92,6 +93,13 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
+  }
+
+  /** The prepared statement of this SQL, made once: preparing parses and plans it, which cost more than most queries. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
+    return statement;
   }
 
   async currentRevision(): Promise<number> {
@@ -113,8 +121,8 @@ export class SqliteStore implements Store {
     }
     // Per key, the newest row at or before the revision; then drop the deleted keys.
     // One row more than the limit tells us whether there are more.
-    const rows = this.db
-      .prepare(
+    const rows = this
+      .sql(
         `SELECT kine.* FROM kine
          JOIN (SELECT MAX(id) AS id FROM kine
                WHERE id <= @revision AND ${UNDER_PREFIX} AND name > @startAfter
@@ -140,7 +148,7 @@ export class SqliteStore implements Store {
       if (old && !old.deleted) throw new KeyExistsError(key);
       const id = this.insert({ name: key, created: 1, deleted: 0, create_revision: 0, prev_revision: old?.id ?? 0, value });
       // A new key's create revision is its own revision, known only after the insert.
-      this.db.prepare('UPDATE kine SET create_revision = id WHERE id = ?').run(id);
+      this.sql('UPDATE kine SET create_revision = id WHERE id = ?').run(id);
       return this.rowById(id)!;
     })();
     this.notify({ type: 'put', kv: toKeyValue(row) });
@@ -186,8 +194,8 @@ export class SqliteStore implements Store {
     }
     // better-sqlite3 is synchronous and this process is the only writer, so no write
     // can happen between this query and adding the watcher below: no gap, no duplicate.
-    const rows = this.db
-      .prepare(`SELECT * FROM kine WHERE id > @after AND ${UNDER_PREFIX} ORDER BY id`)
+    const rows = this
+      .sql(`SELECT * FROM kine WHERE id > @after AND ${UNDER_PREFIX} ORDER BY id`)
       .all({ after: afterRevision, prefix }) as Row[];
     for (const row of rows) watcher.queue.push(this.eventFor(row));
     this.watchers.add(watcher);
@@ -203,15 +211,15 @@ export class SqliteStore implements Store {
       if (revision <= this.compacted()) return;
       // Keep every row from `revision` on, and for each key the newest older row if it
       // is not a delete: that row is the key's value at `revision`.
-      this.db
-        .prepare(
+      this
+        .sql(
           `DELETE FROM kine WHERE id < @revision AND (
              deleted = 1 OR id NOT IN (SELECT MAX(id) FROM kine WHERE id < @revision GROUP BY name)
            )`,
         )
         .run({ revision });
-      this.db
-        .prepare(`INSERT INTO meta (name, value) VALUES ('compact_revision', ?)
+      this
+        .sql(`INSERT INTO meta (name, value) VALUES ('compact_revision', ?)
                   ON CONFLICT (name) DO UPDATE SET value = excluded.value`)
         .run(revision);
     })();
@@ -227,29 +235,29 @@ export class SqliteStore implements Store {
   }
 
   private revision(): number {
-    const { revision } = this.db.prepare('SELECT COALESCE(MAX(id), 0) AS revision FROM kine').get() as { revision: number };
+    const { revision } = this.sql('SELECT COALESCE(MAX(id), 0) AS revision FROM kine').get() as { revision: number };
     return revision;
   }
 
   private compacted(): number {
-    const row = this.db.prepare(`SELECT value FROM meta WHERE name = 'compact_revision'`).get() as
+    const row = this.sql(`SELECT value FROM meta WHERE name = 'compact_revision'`).get() as
       | { value: number }
       | undefined;
     return row?.value ?? 0;
   }
 
   private rowById(id: number): Row | undefined {
-    return this.db.prepare('SELECT * FROM kine WHERE id = ?').get(id) as Row | undefined;
+    return this.sql('SELECT * FROM kine WHERE id = ?').get(id) as Row | undefined;
   }
 
   private latestRow(key: string): Row | undefined {
-    return this.db.prepare('SELECT * FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1').get(key) as Row | undefined;
+    return this.sql('SELECT * FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1').get(key) as Row | undefined;
   }
 
   /** Appends a row and returns its id, which is the new revision. */
   private insert(row: Omit<Row, 'id'>): number {
-    const result = this.db
-      .prepare(
+    const result = this
+      .sql(
         `INSERT INTO kine (name, created, deleted, create_revision, prev_revision, value)
          VALUES (@name, @created, @deleted, @create_revision, @prev_revision, @value)`,
       )

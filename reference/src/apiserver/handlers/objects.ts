@@ -5,13 +5,16 @@
 // for a list, a Table when kubectl asks for one, a stream for a watch.
 
 import type { KubeObject } from '../../api/types.ts';
-import { badRequest, methodNotAllowed, ApiError } from '../errors.ts';
+import { badRequest, invalidOptions, methodNotAllowed, ApiError } from '../errors.ts';
+import { dryRunErrors } from '../http/write-options.ts';
 import { groupVersion } from '../resources.ts';
 import { decodeDeleteOptions, decodeObject, decodePatch, mediaType, readBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
+import { integerParam } from '../http/query.ts';
 import { toTable, wantsTable } from '../table.ts';
 import { parseFilter } from '../registry/filter.ts';
 import { listObjects } from '../registry/list.ts';
+import { parseResourceVersion } from '../registry/watch.ts';
 import { applyPatch, checkPatchType } from '../patch.ts';
 import { checkUnknownFields } from '../field-validation.ts';
 import { serveWatch } from './watch.ts';
@@ -38,8 +41,12 @@ export async function listOrWatch(ctx: RequestContext): Promise<void> {
   if (watch === 'true' || watch === '1') {
     return serveWatch(ctx, filter);
   }
-  const limit = query.has('limit') ? Number(query.get('limit')) : undefined;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`limit: Invalid value: "${query.get('limit')}": must be a non-negative integer`);
+  const limit = integerParam(query, 'limit');
+  if (limit !== undefined && limit < 0) throw badRequest(`limit: Invalid value: "${query.get('limit')}": must be a non-negative integer`);
+  // A resourceVersion that is not a revision is the client's mistake: 400. (Kubernetes answers
+  // 500 here today, a known bug: kubernetes/kubernetes#139485, fixed to 400 by #139525.)
+  const rv = query.get('resourceVersion');
+  if (rv) parseResourceVersion(rv);
   const page = await listObjects(ctx.registry.store, resource, info.namespace, {
     filter, limit, continueToken: query.get('continue') ?? undefined,
   });
@@ -121,7 +128,7 @@ export async function deleteObject(ctx: RequestContext): Promise<void> {
   const { resource, info, query } = ctx;
   const options = decodeDeleteOptions(await readBody(ctx.req), ctx.req.headers['content-type']);
   // Query parameters may carry the same options (kubectl sends a body; curl users use the query).
-  if (query.has('gracePeriodSeconds')) options.gracePeriodSeconds = Number(query.get('gracePeriodSeconds'));
+  if (query.has('gracePeriodSeconds')) options.gracePeriodSeconds = integerParam(query, 'gracePeriodSeconds');
   if (query.has('propagationPolicy')) options.propagationPolicy = query.get('propagationPolicy');
   const policies = ['Orphan', 'Background', 'Foreground'];
   if (options.propagationPolicy !== undefined && !policies.includes(options.propagationPolicy)) {
@@ -130,7 +137,11 @@ export async function deleteObject(ctx: RequestContext): Promise<void> {
   if (options.gracePeriodSeconds !== undefined && (!Number.isInteger(options.gracePeriodSeconds) || options.gracePeriodSeconds < 0)) {
     throw badRequest(`gracePeriodSeconds: Invalid value: ${options.gracePeriodSeconds}: must be greater than or equal to 0`);
   }
-  const dryRun = isDryRun(query) || (Array.isArray(options.dryRun) && options.dryRun.includes('All'));
+  // The body's dryRun is checked as the query's is (ValidateDeleteOptions): an unknown value must not delete for real.
+  const bodyDryRun: unknown[] = options.dryRun === undefined ? [] : Array.isArray(options.dryRun) ? options.dryRun : [options.dryRun];
+  const dryRunProblems = dryRunErrors(bodyDryRun);
+  if (dryRunProblems.length) throw invalidOptions('DeleteOptions', dryRunProblems);
+  const dryRun = isDryRun(query) || bodyDryRun.includes('All');
   const { object, gone } = await ctx.registry.delete(resource, info.namespace, info.name!, options, { dryRun });
   sendJson(ctx.res, 200, ctx.registry.deleteResponse(resource, object, gone));
 }

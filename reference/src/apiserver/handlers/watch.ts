@@ -11,22 +11,40 @@ import { toTable, wantsTable } from '../table.ts';
 import type { ObjectFilter } from '../registry/filter.ts';
 import { parseResourceVersion, watchObjects, type WatchEventType } from '../registry/watch.ts';
 import type { RequestContext } from './context.ts';
+import { integerParam } from '../http/query.ts';
 
 /** Kubernetes' --min-request-timeout (1800 s); each watch gets a random share of up to twice that. */
 const DEFAULT_TIMEOUT_SECONDS = 1800;
 
+/** An object's JSON, made once however many watchers send it (watch events share their objects: registry/watch.ts). */
+const jsonOnce = new WeakMap<object, string>();
+function jsonOf(object: object): string {
+  let json = jsonOnce.get(object);
+  if (json === undefined) jsonOnce.set(object, (json = JSON.stringify(object)));
+  return json;
+}
+
 export async function serveWatch(ctx: RequestContext, filter: ObjectFilter): Promise<void> {
   const { req, res, query, resource, info } = ctx;
   const asTable = wantsTable(req.headers.accept);
-  const requested = Number(query.get('timeoutSeconds'));
+  // A timeoutSeconds that is not an integer is a 400 before the stream starts (ListOptions decoding).
+  const requested = integerParam(query, 'timeoutSeconds') ?? 0;
   const timeoutSeconds = requested > 0 ? requested : DEFAULT_TIMEOUT_SECONDS * (1 + Math.random());
 
   const rv = query.get('resourceVersion') ?? undefined;
   if (rv && rv !== '0') parseResourceVersion(rv); // a bad value is a 400, before the stream starts
   let ended = false;
   let firstTable = true;
+  // Events that come together leave together: one write per turn of the event
+  // loop (one TLS record, one system call) instead of one per event.
+  let pending: string[] = [];
+  const flush = () => {
+    if (!ended && !res.destroyed && pending.length) res.write(pending.join(''));
+    pending = [];
+  };
   const end = () => {
     if (ended) return;
+    flush();
     ended = true;
     stop?.();
     clearTimeout(timer);
@@ -40,7 +58,8 @@ export async function serveWatch(ctx: RequestContext, filter: ObjectFilter): Pro
       payload = toTable(resource, [object as KubeObject], { resourceVersion: (object as KubeObject).metadata.resourceVersion }, firstTable);
       firstTable = false;
     }
-    res.write(JSON.stringify({ type, object: payload }) + '\n');
+    if (!pending.length) setImmediate(flush);
+    pending.push(`{"type":"${type}","object":${jsonOf(payload as object)}}\n`);
   };
 
   // Errors before this point (a bad resourceVersion) are answered as ordinary Status errors.

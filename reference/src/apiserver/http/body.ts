@@ -35,20 +35,51 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
+/**
+ * Kubernetes' JSON decoder refuses documents nested deeper than 10,000 levels
+ * ("exceeded max depth": maxNestingDepth in sigs.k8s.io/json's copy of encoding/json,
+ * and k8s.io/apimachinery/pkg/util/json). Here the limit also keeps the server's
+ * recursive steps (validation, defaulting, cloning) from running out of stack.
+ */
+export const MAX_NESTING_DEPTH = 10_000;
+
+/** How deep objects and arrays nest in a parsed value, counted without recursion. */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_NESTING_DEPTH) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+function notTooDeep(value: unknown, what: string): unknown {
+  if (nestingDepth(value) > MAX_NESTING_DEPTH) throw badRequest(`${what}: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+  return value;
+}
+
 export function parseJson(body: Buffer): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    value = JSON.parse(body.toString('utf8'));
   } catch (err) {
     throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
   }
+  return notTooDeep(value, "couldn't get version/kind; json parse error");
 }
 
 function parseYamlBody(body: Buffer): unknown {
+  let value: unknown;
   try {
-    return parseYaml(body.toString('utf8'));
+    value = parseYaml(body.toString('utf8'));
   } catch (err) {
     throw badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
   }
+  return notTooDeep(value, 'error converting YAML to JSON');
 }
 
 /** Decodes a create/update body into an object. */

@@ -7,6 +7,8 @@
 //   /apis/{group}/{version}/{resource}/{name}
 // One parser for all kinds is why a new kind needs no new routes.
 
+import { badRequest } from '../errors.ts';
+
 export interface RequestInfo {
   group: string;
   version: string;
@@ -20,9 +22,22 @@ export interface RequestInfo {
 /** Subresources that belong to a namespace itself rather than to objects in it. */
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+/**
+ * One path segment without its %-escapes. A broken escape ("%zz") is the client's
+ * mistake: Go's net/http answers 400 Bad Request before kube-apiserver sees the path
+ * (url.ParseRequestURI: "invalid URL escape"); here it is a 400 Status.
+ */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL escape in the path: "${segment}"`);
+  }
+}
+
 /** Returns undefined for paths that are not resource paths (/version, /healthz, …). */
 export function parseResourcePath(pathname: string): RequestInfo | undefined {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = pathname.split('/').filter((p) => p !== '').map(decodeSegment);
   let group: string;
   let version: string;
   let rest: string[];

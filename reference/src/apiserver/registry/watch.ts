@@ -11,7 +11,7 @@
 // starts matching as ADDED, so a filtered watcher's view stays consistent.
 
 import type { KubeObject } from '../../api/types.ts';
-import { CompactedError, type Store, type WatchEvent } from '../../store/store.ts';
+import { CompactedError, type KeyValue, type Store, type WatchEvent } from '../../store/store.ts';
 import { badRequest, expired } from '../errors.ts';
 import { storagePrefix, type ResourceType } from '../resources.ts';
 import { decode } from './codec.ts';
@@ -38,16 +38,31 @@ export function parseResourceVersion(rv: string): number {
   return n;
 }
 
+/**
+ * The store hands the same change to every watcher of a kind (the scheduler,
+ * the controller manager, node agents…): it is decoded once for all of them,
+ * not once per watcher. Watchers only read the objects they are given.
+ */
+const decodedOnce = new WeakMap<KeyValue, KubeObject>();
+
+function decodeShared(kv: KeyValue, revision = kv.modRevision): KubeObject {
+  const known = decodedOnce.get(kv);
+  if (known?.metadata.resourceVersion === String(revision)) return known;
+  const obj = decode(kv, revision);
+  decodedOnce.set(kv, obj);
+  return obj;
+}
+
 /** Turns one store change into the watch event a client of this filter should see, if any. */
 function toWatchEvent(event: WatchEvent, filter: ObjectFilter): { type: WatchEventType; object: KubeObject } | undefined {
   if (event.type === 'delete') {
     // The deleted object as it was last, stamped with the revision of the delete.
-    const obj = decode(event.kv, event.revision);
+    const obj = decodeShared(event.kv, event.revision);
     return filter.matches(obj) ? { type: 'DELETED', object: obj } : undefined;
   }
-  const obj = decode(event.kv);
+  const obj = decodeShared(event.kv);
   const matchesNow = filter.matches(obj);
-  const matchedBefore = event.prevKv ? filter.matches(decode(event.prevKv)) : false;
+  const matchedBefore = event.prevKv ? filter.matches(decodeShared(event.prevKv)) : false;
   if (!event.prevKv) return matchesNow ? { type: 'ADDED', object: obj } : undefined;
   if (matchesNow && matchedBefore) return { type: 'MODIFIED', object: obj };
   if (matchesNow) return { type: 'ADDED', object: obj };

@@ -16,7 +16,10 @@ import { NODES, resourcePath } from '../../client/paths.ts';
 import type { KubeletConfig } from '../config.ts';
 
 export const KUBELET_VERSION = 'v1.32.0-kubelab';
-export const RUNTIME_VERSION = 'kubelab-process://1';
+/** What nodeInfo.containerRuntimeVersion says for each runtime (Kubernetes: `containerd://1.7.x`). */
+export function runtimeVersion(runtime: string): string {
+  return `kubelab-${runtime}://1`;
+}
 
 /** Node's process.arch in Go's words (GOARCH), as kubernetes.io/arch uses them. */
 function goArch(): string {
@@ -114,7 +117,7 @@ export class NodeStatusReporter {
         bootID: readId('/proc/sys/kernel/random/boot_id'),
         kernelVersion: os.release(),
         osImage: osImage(),
-        containerRuntimeVersion: RUNTIME_VERSION,
+        containerRuntimeVersion: runtimeVersion(this.config.runtime),
         kubeletVersion: KUBELET_VERSION,
         kubeProxyVersion: '',
         operatingSystem: 'linux',

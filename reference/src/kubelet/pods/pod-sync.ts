@@ -26,8 +26,7 @@ import { runWorkers, WorkQueue } from '../../client/workqueue.ts';
 import type { KubeletConfig } from '../config.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import { ProbeManager, type ProbeKind } from '../probes/probe-manager.ts';
-import type { ProcessRuntime } from '../runtime/process-runtime.ts';
-import type { ContainerState } from '../runtime/runtime.ts';
+import type { ContainerRuntime, ContainerState } from '../runtime/runtime.ts';
 import { Backoff } from './backoff.ts';
 import { ContainerSync } from './containers.ts';
 import { IpAllocator } from './ip-allocator.ts';
@@ -44,7 +43,8 @@ const WORKERS = 4;
 export interface PodSyncDeps {
   client: ApiClient;
   config: KubeletConfig;
-  runtime: ProcessRuntime;
+  /** The process runtime or the simulated one; podLogDir names the folder of a pod's logs, removed when it goes. */
+  runtime: ContainerRuntime & { podLogDir(podUid: string): string };
   events: EventRecorder;
 }
 
