@@ -3,8 +3,7 @@
 // disruption (restart the control plane, kill a node) asks for it here, over
 // loopback HTTP with a secret token.
 
-import http from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { startSecretEndpoint } from './secret-endpoint.ts';
 import type { Cluster } from './cluster.ts';
 import type { DisruptionRecord } from '../timeline/recording.ts';
 
@@ -76,51 +75,29 @@ async function perform(cluster: Cluster, d: Disruption): Promise<void> {
   }
 }
 
-export function startControlServer(cluster: Cluster): Promise<ControlEndpoint> {
-  const secret = randomBytes(16).toString('hex');
+export async function startControlServer(cluster: Cluster): Promise<ControlEndpoint> {
   // One disruption at a time: two checks must not restart the control plane at once.
   let queue: Promise<unknown> = Promise.resolve();
   const records: DisruptionRecord[] = [];
-  const server = http.createServer((req, res) => {
-    if (req.headers.authorization !== `Bearer ${secret}` || req.method !== 'POST') {
-      res.writeHead(403).end();
+  const endpoint = await startSecretEndpoint((body, res) => {
+    // `kubelab up` serves this endpoint too (kubelab disrupt): a bad request is refused, never a crash of the cluster's harness.
+    const disruption = body as Disruption;
+    if (!ACTIONS.has(disruption?.action)) {
+      res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `unknown action ${JSON.stringify(disruption?.action)}` }));
       return;
     }
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      // `kubelab up` serves this endpoint too (kubelab disrupt): a bad request is refused, never a crash of the cluster's harness.
-      let disruption: Disruption;
-      try {
-        disruption = JSON.parse(body) as Disruption;
-        if (!ACTIONS.has(disruption?.action)) throw new Error(`unknown action ${JSON.stringify(disruption?.action)}`);
-      } catch (err) {
-        res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: (err as Error).message }));
-        return;
-      }
-      const record: DisruptionRecord = { action: disruption.action, target: disruptionTarget(disruption), start: Date.now() };
-      records.push(record);
-      if (records.length > MAX_RECORDS) records.shift();
-      const run = queue.then(() => perform(cluster, disruption));
-      queue = run.catch(() => undefined);
-      run.then(() => { record.end = Date.now(); }, (err) => { record.end = Date.now(); record.error = (err as Error).message; });
-      run.then(
-        () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}'),
-        (err) => res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: (err as Error).message })),
-      );
-    });
+    const record: DisruptionRecord = { action: disruption.action, target: disruptionTarget(disruption), start: Date.now() };
+    records.push(record);
+    if (records.length > MAX_RECORDS) records.shift();
+    const run = queue.then(() => perform(cluster, disruption));
+    queue = run.catch(() => undefined);
+    run.then(() => { record.end = Date.now(); }, (err) => { record.end = Date.now(); record.error = (err as Error).message; });
+    run.then(
+      () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}'),
+      (err) => res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: (err as Error).message })),
+    );
   });
-  return new Promise((resolveEndpoint) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address() as { port: number };
-      resolveEndpoint({
-        url: `http://127.0.0.1:${address.port}`,
-        secret,
-        disruptions: () => records.map((r) => ({ ...r })),
-        close: () => new Promise((r) => server.close(() => r())),
-      });
-    });
-  });
+  return { ...endpoint, disruptions: () => records.map((r) => ({ ...r })) };
 }
 
 /** Called from a check: asks the harness for a disruption and waits until it is done. */

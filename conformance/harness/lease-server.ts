@@ -6,7 +6,7 @@
 // connection gives the lease back, so a worker that dies gives its leases back too.
 
 import http from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { startSecretEndpoint, type SecretEndpoint } from './secret-endpoint.ts';
 import type { ClusterPool, LeaseMode } from './cluster-pool.ts';
 import type { ClusterInfo } from './cluster.ts';
 
@@ -18,46 +18,20 @@ export interface LeasedCluster {
   control: { url: string; secret: string };
 }
 
-export interface LeaseEndpoint {
-  url: string;
-  secret: string;
-  close(): Promise<void>;
-}
+export type LeaseEndpoint = SecretEndpoint;
 
 export function startLeaseServer<C>(pool: ClusterPool<C>, describe: (cluster: C) => Omit<LeasedCluster, 'index'>): Promise<LeaseEndpoint> {
-  const secret = randomBytes(16).toString('hex');
-  const server = http.createServer((req, res) => {
-    if (req.headers.authorization !== `Bearer ${secret}` || req.method !== 'POST') {
-      res.writeHead(403).end();
-      return;
-    }
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const mode = (JSON.parse(body) as { mode?: LeaseMode }).mode === 'exclusive' ? 'exclusive' : 'shared';
-      const request = pool.acquire(mode);
-      let release: (() => void) | undefined;
-      // The response never ends while the lease is held: its connection closing is the release.
-      res.on('close', () => (release ? release() : request.cancel()));
-      request.lease.then((lease) => {
-        release = lease.release;
-        if (res.destroyed) return lease.release();
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.write(JSON.stringify({ index: lease.index, ...describe(lease.cluster) }) + '\n');
-      });
-    });
-  });
-  return new Promise((resolveEndpoint) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address() as { port: number };
-      resolveEndpoint({
-        url: `http://127.0.0.1:${address.port}`,
-        secret,
-        close: () => new Promise((r) => {
-          server.closeAllConnections();
-          server.close(() => r());
-        }),
-      });
+  return startSecretEndpoint((body, res) => {
+    const mode = (body as { mode?: LeaseMode } | null)?.mode === 'exclusive' ? 'exclusive' : 'shared';
+    const request = pool.acquire(mode);
+    let release: (() => void) | undefined;
+    // The response never ends while the lease is held: its connection closing is the release.
+    res.on('close', () => (release ? release() : request.cancel()));
+    request.lease.then((lease) => {
+      release = lease.release;
+      if (res.destroyed) return lease.release();
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write(JSON.stringify({ index: lease.index, ...describe(lease.cluster) }) + '\n');
     });
   });
 }
