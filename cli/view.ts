@@ -2,7 +2,7 @@
 // cluster it starts; `kubelab view` serves it for any running cluster, named by
 // its kubeconfig.
 
-import { readKubeconfig } from '../site/live/credentials.ts';
+import { readKubeconfig } from '../conformance/harness/read-kubeconfig.ts';
 import { DEFAULT_VIEW_PORT, startLiveView, type LiveView } from '../site/live/server.ts';
 
 export { DEFAULT_VIEW_PORT };

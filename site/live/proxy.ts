@@ -7,7 +7,7 @@
 
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { ClusterCredentials } from './credentials.ts';
+import type { ClusterCredentials } from '../../conformance/harness/read-kubeconfig.ts';
 import type { WebSocketPeer } from './websocket.ts';
 
 /** A Kubernetes Status object, the shape of every API error. */

@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { isApiPath, judge } from './allowlist.ts';
 import { bundleApp } from './bundle.ts';
-import type { ClusterCredentials } from './credentials.ts';
+import type { ClusterCredentials } from '../../conformance/harness/read-kubeconfig.ts';
 import { forwardRead, forwardWatch, refuse } from './proxy.ts';
 import { acceptWebSocket } from './websocket.ts';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProcessCluster } from '../../conformance/harness/process-driver.ts';
 import { rawRequest, type RawRequest } from '../../conformance/harness/raw-client.ts';
-import { readKubeconfig } from '../../site/live/credentials.ts';
+import { readKubeconfig } from '../../conformance/harness/read-kubeconfig.ts';
 import { startLiveView, type LiveView } from '../../site/live/server.ts';
 import { launchBrowser, noBrowserReason, type Browser } from '../support/browser.ts';
 

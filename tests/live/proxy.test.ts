@@ -15,7 +15,7 @@ import { generate } from 'selfsigned';
 import { stringify } from 'yaml';
 import { ensurePki, type Pki } from '../../conformance/harness/pki.ts';
 import { writeKubeconfig } from '../../conformance/harness/kubeconfig.ts';
-import { readKubeconfig } from '../../site/live/credentials.ts';
+import { readKubeconfig } from '../../conformance/harness/read-kubeconfig.ts';
 import { startLiveView, type LiveView } from '../../site/live/server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubelab-live-proxy-'));
