@@ -16,4 +16,4 @@ COPY labs /app/labs
 COPY conformance /app/conformance
 COPY reference /app/reference
 # The commands of kubelab.yaml run here, in /app, with the contract's environment.
-CMD ["node", "--import", "tsx", "reference/src/apiserver/main.ts"]
+CMD ["node", "reference/launch.mjs", "reference/src/apiserver/main.ts"]

@@ -72,7 +72,7 @@ export function patchPath(mutant: Mutant): string {
  * A copy of the reference implementation in a fresh temporary folder: what a
  * student's repository holds (kubelab.yaml, reference/, package.json,
  * tsconfig.json), with node_modules linked from this repository, since the
- * kubelab.yaml commands run `node --import tsx reference/src/...` from there.
+ * kubelab.yaml commands run `node reference/launch.mjs reference/src/...` from there.
  */
 export function copyReference(): string {
   const dir = mkdtempSync(join(tmpdir(), 'kubelab-mutant-'));

@@ -51,9 +51,9 @@ async function main(dir: string, children: ChildProcess[]) {
   const { child: apiserver, port, apiUrl } = await startApiServer(dir, pki, args.store!);
   children.push(apiserver);
   const componentEnv = { KUBELAB_API_URL: apiUrl, KUBELAB_TOKEN: BENCH_TOKEN, KUBELAB_CA_FILE: pki.caFile };
-  const scheduler = await startChild(['node', '--import', 'tsx', 'reference/src/scheduler/main.ts'], { ...componentEnv, KUBELAB_COMPONENT: 'scheduler' }, /scheduler: scheduling pods/);
+  const scheduler = await startChild(['node', 'reference/launch.mjs', 'reference/src/scheduler/main.ts'], { ...componentEnv, KUBELAB_COMPONENT: 'scheduler' }, /scheduler: scheduling pods/);
   children.push(scheduler);
-  const controllers = await startChild(['node', '--import', 'tsx', 'reference/src/controller-manager/main.ts'], { ...componentEnv, KUBELAB_COMPONENT: 'controller-manager' }, /controller-manager: running/);
+  const controllers = await startChild(['node', 'reference/launch.mjs', 'reference/src/controller-manager/main.ts'], { ...componentEnv, KUBELAB_COMPONENT: 'controller-manager' }, /controller-manager: running/);
   children.push(controllers);
   const processes = { apiserver, scheduler, 'controller-manager': controllers };
   const measure = () => Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, rssMiB(child.pid!)])) as Record<keyof typeof processes, number>;

@@ -58,7 +58,7 @@ export function runBenchmark(folderPrefix: string, main: (dir: string, children:
 export async function startApiServer(dir: string, pki: Pki, store: string): Promise<{ child: ChildProcess; port: number; apiUrl: string }> {
   const port = await freePort();
   const apiUrl = `https://127.0.0.1:${port}`;
-  const child = await startChild(['node', '--import', 'tsx', 'reference/src/apiserver/main.ts'], {
+  const child = await startChild(['node', 'reference/launch.mjs', 'reference/src/apiserver/main.ts'], {
     KUBELAB_API_PORT: String(port), KUBELAB_API_URL: apiUrl, KUBELAB_TOKEN: BENCH_TOKEN,
     KUBELAB_TLS_CERT: pki.certFile, KUBELAB_TLS_KEY: pki.keyFile, KUBELAB_DATA_DIR: join(dir, 'data'), KUBELAB_STORE: store,
   }, /serving the Kubernetes API/);

@@ -93,6 +93,8 @@ export function generateStarter(options: StarterOptions): StarterResult {
     kept.push(...all.filter((r) => keep.has(r.lab)).map((r) => ({ ...r, file: name })));
   }
 
+  // The launcher that starts each program from its TypeScript source (bundled once, see the file).
+  cpSync(join(REPO_ROOT, 'reference/launch.mjs'), join(out, 'launch.mjs'));
   writeFileSync(join(out, 'kubelab.yaml'), starterContract());
   writeFileSync(join(out, 'package.json'), JSON.stringify(starterPackage(), null, 2) + '\n');
   writeFileSync(join(out, 'tsconfig.json'), JSON.stringify(starterTsconfig(), null, 2) + '\n');
@@ -119,6 +121,7 @@ function starterContract(): string {
   const body = withoutSection(reference.split('\n').filter((line) => !line.startsWith('#')), 'container')
     .join('\n')
     .replace(/^name:.*$/m, 'name: kubelab-starter')
+    .replaceAll('reference/launch.mjs', 'launch.mjs')
     .replaceAll('reference/src/', 'src/')
     .trimStart();
   return [
@@ -160,9 +163,9 @@ function starterPackage(): Record<string, unknown> {
   };
 }
 
-/** The packages src/ imports (plus tsx, which runs it). */
+/** The packages src/ imports (plus esbuild, which launch.mjs bundles it with, and tsx for one-off scripts). */
 function runtimeImports(): Set<string> {
-  const names = new Set(['tsx']);
+  const names = new Set(['esbuild', 'tsx']);
   for (const file of sourceFiles(REFERENCE_SRC)) {
     for (const m of readFileSync(file, 'utf8').matchAll(/^import[^'"]*from '([^.'][^']*)'/gm)) {
       if (m[1].startsWith('node:')) continue;

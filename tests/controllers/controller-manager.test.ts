@@ -26,7 +26,7 @@ describe('--controllers', () => {
   });
 
   it('the process refuses an unknown controller with exit status 2 and says why', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'reference/src/controller-manager/main.ts', '--controllers=nope'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['reference/launch.mjs', 'reference/src/controller-manager/main.ts', '--controllers=nope'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('unknown controller "nope"');
   });

@@ -57,7 +57,7 @@ describe('a node agent with the simulated runtime', () => {
     writeFileSync(caFile, cluster.caPem);
     const nodeDir = join(dataDir, 'sim-agent');
     mkdirSync(nodeDir);
-    agent = new ManagedProcess('sim-agent', ['node', '--import', 'tsx', 'reference/src/kubelet/main.ts', '--runtime', 'simulated'], {
+    agent = new ManagedProcess('sim-agent', ['node', 'reference/launch.mjs', 'reference/src/kubelet/main.ts', '--runtime', 'simulated'], {
       cwd: ROOT, logFile: join(dataDir, 'sim-agent.log'),
       env: {
         KUBELAB_API_URL: cluster.apiUrl, KUBELAB_TOKEN: cluster.token, KUBELAB_CA_FILE: caFile, NODE_EXTRA_CA_CERTS: caFile,

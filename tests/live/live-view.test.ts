@@ -186,7 +186,13 @@ describe.skipIf(!!noBrowserReason)(`the live view in a browser${noBrowserReason 
     // A burst of changes: all 1,000 pods deleted at once (1,000 DELETED events, their tiles leaving).
     await page.evaluate(() => { document.body.dataset.maxDrawMs = '0'; });
     await api({ method: 'DELETE', path: `/api/v1/namespaces/${BENCH}/pods`, body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 } });
-    await page.waitForFunction(() => document.querySelectorAll('.pod[data-namespace="bench"]').length === 0, undefined, { timeout: 30_000 });
+    // A loaded machine (CI runs this beside the rest of npm test) can take a while; if the
+    // tiles never go, say what the page and the API server each hold.
+    await page.waitForFunction(() => document.querySelectorAll('.pod[data-namespace="bench"]').length === 0, undefined, { timeout: 60_000 }).catch(async (err) => {
+      const left = await page.evaluate(() => ({ tiles: document.querySelectorAll('.pod[data-namespace="bench"]').length, watches: document.querySelector('[data-state]')?.getAttribute('data-state') }));
+      const stored = ((await api({ path: `/api/v1/namespaces/${BENCH}/pods` })) as { items: unknown[] }).items.length;
+      throw new Error(`${(err as Error).message}\n${left.tiles} tiles left on the page (watch state: ${left.watches}); the API server still lists ${stored} pods`);
+    });
     const burst = await page.evaluate(() => ({ max: Number(document.body.dataset.maxDrawMs), draws: Number(document.body.dataset.draws) }));
     console.log(`live view: created 100 nodes + 1000 pods in ${createMs} ms; page listed and drew them in ${loadMs} ms; `
       + `longest draw ${firstDraw.max} ms over ${firstDraw.draws} draws; deleting all 1000: longest draw ${burst.max} ms, ${burst.draws - firstDraw.draws} draws`);

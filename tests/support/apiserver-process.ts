@@ -31,7 +31,7 @@ export async function startApiServerProcess(store = 'sqlite'): Promise<ApiServer
   const dir = mkdtempSync(join(tmpdir(), 'kubelab-apiserver-'));
   const pki = await ensurePki(join(dir, 'pki'), ['127.0.0.1']);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'reference/src/apiserver/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['reference/launch.mjs', 'reference/src/apiserver/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
