@@ -1,7 +1,8 @@
 // Start-up benchmark: how long `kubelab up --nodes 3` takes until three nodes
 // are Ready, and how long one pod takes from create to Ready. The baseline,
-// measured in the same run, is the start of one bare `node --import tsx`
-// process: most of a cluster's start-up is starting processes.
+// measured in the same run, is the start of one bare `node` process: most of
+// a cluster's start-up is starting processes (each from its bundle:
+// reference/launch.mjs).
 //
 //   npx tsx scripts/bench/up.ts [--nodes 3] [--json]
 
@@ -21,7 +22,7 @@ const NODES = Number(args.nodes);
 
 function processStartMs(): number {
   const t0 = performance.now();
-  spawnSync('node', ['--import', 'tsx', '-e', ''], { cwd: ROOT });
+  spawnSync('node', ['-e', ''], { cwd: ROOT });
   return performance.now() - t0;
 }
 

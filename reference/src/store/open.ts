@@ -8,7 +8,6 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { EtcdStore } from './etcd.ts';
 import { MemoryStore } from './memory.ts';
 import { SqliteStore } from './sqlite.ts';
 import type { Store } from './store.ts';
@@ -30,6 +29,9 @@ export async function openStore(spec = 'sqlite', dataDir = '.kubelab'): Promise<
     if (!/^[^/:]+:\d+$/.test(hostPort)) {
       throw new Error(`store "${spec}": expected etcd://host:port; accepted forms: ${ACCEPTED}`);
     }
+    // Loaded only when asked for: the etcd client (gRPC, protobuf) takes half a
+    // second to load, a third of the API server's start-up.
+    const { EtcdStore } = await import('./etcd.ts');
     const store = new EtcdStore(`http://${hostPort}`);
     // Fail now, with a clear message, rather than at the first request.
     try {
