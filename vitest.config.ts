@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import FileOrder from './conformance/harness/file-order.ts';
 
 // Two projects run under one `npm test`, at the same time:
 // - unit: the project's own tests (store contract, API server, kubectl, client-node,
@@ -25,6 +26,8 @@ if (process.env.npm_lifecycle_event === 'test') {
 
 export default defineConfig({
   test: {
+    // Long files first, and the checks that need a cluster to themselves (file-order.ts).
+    sequence: { sequencer: FileOrder },
     poolOptions: {
       forks: { minForks: 1, maxForks: 2 },
       // Threads that live through the run and load each module once: the pool's

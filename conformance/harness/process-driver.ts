@@ -33,6 +33,8 @@ const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
  * implementation, simulated nodes are this program, an API client of its API server.
  */
 const SIMULATOR = fileURLToPath(new URL('../../reference/src/simulator/main.ts', import.meta.url));
+/** Starts a reference program from its TypeScript source, bundled once (reference/launch.mjs). */
+const LAUNCHER = fileURLToPath(new URL('../../reference/launch.mjs', import.meta.url));
 const KUBELAB_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const DEFAULT_NODES = 3;
@@ -208,9 +210,10 @@ export class ProcessCluster implements Cluster {
   /**
    * Starts the node simulator for count nodes beside the real ones and waits
    * until all of them are Ready (a longer wait for thousands of nodes).
+   * start() calls it for `simulatedNodes`; a test may call it on a running cluster.
    */
-  private async startSimulator(count: number, realNodes: number): Promise<void> {
-    this.simulator = new ManagedProcess('simulator', ['node', '--import', 'tsx', SIMULATOR], {
+  async startSimulator(count: number, realNodes = this.nodes.length): Promise<void> {
+    this.simulator = new ManagedProcess('simulator', ['node', LAUNCHER, SIMULATOR], {
       cwd: KUBELAB_ROOT, env: { ...this.baseEnv, KUBELAB_SIMULATED_NODES: String(count) },
       logFile: join(this.dataDir, 'logs', 'simulator.log'), onLine: this.options.onLine,
     });

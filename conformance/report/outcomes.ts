@@ -12,6 +12,9 @@ export interface CheckOutcome {
   cites?: string;
   status: 'passed' | 'failed' | 'skipped';
   durationMs: number;
+  /** When it got its cluster (ISO time), and which cluster of the run's pool it ran on (0: the main one). */
+  startedAt?: string;
+  cluster?: number;
   /** The failure message (expected, seen, objects), or why the check was skipped. */
   message?: string;
   file: string;
@@ -69,6 +72,7 @@ export function outcomeOf(test: TestCase): CheckOutcome | undefined {
     status: result.state === 'failed' ? 'failed' : result.state === 'passed' ? 'passed' : 'skipped',
     // The check's own time (check.ts): its wait for a cluster is not part of it.
     durationMs: Math.round(test.meta().run?.durationMs ?? test.diagnostic()?.duration ?? 0),
+    ...(test.meta().run ? { startedAt: new Date(test.meta().run!.startedAt).toISOString(), cluster: test.meta().run!.cluster } : {}),
     message: result.state === 'failed' ? distinctFailures(result.errors.map((e) => e.message)) : result.state === 'skipped' ? result.note : undefined,
     file: test.module.moduleId,
     ...repetitions(test),

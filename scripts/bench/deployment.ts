@@ -11,7 +11,8 @@
 // With --simulated-nodes N the cluster has N simulated nodes and no real one
 // (`kubelab up --nodes 0 --simulated-nodes N`): pods are Running and Ready as
 // soon as the simulator sees them bound, so the figures are those of the
-// scheduler, the controllers and the API server alone.
+// scheduler, the controllers and the API server alone. The pods then tolerate
+// the simulated nodes' taint (KWOK's kwok.x-k8s.io/node=fake:NoSchedule).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ProcessCluster } from '../../conformance/harness/process-driver.ts';
 import { rawRequest } from '../../conformance/harness/raw-client.ts';
+import { SIMULATED_TOLERATION } from '../../reference/src/simulator/simulated-node.ts';
 import { ROOT } from './support.ts';
 
 const { values: args } = parseArgs({
@@ -34,6 +36,12 @@ const nodesText = SIMULATED_NODES ? `${SIMULATED_NODES} simulated nodes` : `${NO
 
 const container = (image: string) => ({
   name: 'web', image, readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 },
+});
+
+/** The pod spec of every pod here: on simulated nodes it tolerates their taint, or it would never be scheduled. */
+const podSpec = (image: string) => ({
+  terminationGracePeriodSeconds: 1, containers: [container(image)],
+  ...(SIMULATED_NODES ? { tolerations: [SIMULATED_TOLERATION] } : {}),
 });
 
 const isReady = (pod: any) => (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
@@ -65,7 +73,7 @@ async function barePods(cluster: ProcessCluster): Promise<number> {
   const t0 = performance.now();
   await inParallel(REPLICAS, (i) => rawRequest(cluster, {
     method: 'POST', path: '/api/v1/namespaces/bare/pods',
-    body: { metadata: { name: `web-${i}`, labels: { app: 'bare' } }, spec: { terminationGracePeriodSeconds: 1, containers: [container('kubelab/web:1')] } },
+    body: { metadata: { name: `web-${i}`, labels: { app: 'bare' } }, spec: podSpec('kubelab/web:1') },
   }));
   await until(cluster, '/api/v1/namespaces/bare/pods', (list) => list.items.filter(isReady).length === REPLICAS, REPLICAS > 100 ? 250 : 50);
   const ms = performance.now() - t0;
@@ -92,7 +100,7 @@ async function main() {
         metadata: { name: 'web' },
         spec: {
           replicas: REPLICAS, selector: { matchLabels: { app: 'web' } },
-          template: { metadata: { labels: { app: 'web' } }, spec: { terminationGracePeriodSeconds: 1, containers: [container('kubelab/web:1')] } },
+          template: { metadata: { labels: { app: 'web' } }, spec: podSpec('kubelab/web:1') },
         },
       },
     });

@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { ensurePki } from '../../conformance/harness/pki.ts';
 import { ApiClient } from '../../reference/src/client/api-client.ts';
 import { EVENTS, NODES, PODS, resourcePath, withQuery } from '../../reference/src/client/paths.ts';
+import { SIMULATED_TOLERATION } from '../../reference/src/simulator/simulated-node.ts';
 import { BENCH_TOKEN, inParallel, runBenchmark, startApiServer, startChild } from './support.ts';
 
 const { values: args } = parseArgs({
@@ -75,7 +76,8 @@ function benchPod(i: number, namespace: string) {
       name: `pod-${i}`, namespace, labels: { app: rs },
       ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs, uid: `00000000-0000-0000-0000-${String(i % 100).padStart(12, '0')}`, controller: true }],
     },
-    spec: { containers: [{ name: 'web', image: 'kubelab/web:1', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
+    // Simulated nodes are tainted as KWOK's are: the pods tolerate it (harmless on the untainted Node objects of --objects-only).
+    spec: { tolerations: [SIMULATED_TOLERATION], containers: [{ name: 'web', image: 'kubelab/web:1', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
   };
 }
 
@@ -105,7 +107,7 @@ async function main(dir: string, children: ChildProcess[]) {
   let nodeSeconds: number;
   if (SIMULATED) {
     const t0 = performance.now();
-    children.push(await startChild(['node', '--import', 'tsx', 'reference/src/simulator/main.ts'], {
+    children.push(await startChild(['node', 'reference/launch.mjs', 'reference/src/simulator/main.ts'], {
       KUBELAB_API_URL: apiUrl, KUBELAB_TOKEN: BENCH_TOKEN, KUBELAB_CA_FILE: pki.caFile,
       KUBELAB_PROFILE: 'conformance/profiles/real.json', KUBELAB_SIMULATED_NODES: String(NODE_COUNT),
     }, /simulating \d+ nodes/));
@@ -132,7 +134,7 @@ async function main(dir: string, children: ChildProcess[]) {
   const startScheduler = async () => {
     const spawned = performance.now();
     const profiling = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
-    const child = await startChild(['node', ...profiling, '--import', 'tsx', 'reference/src/scheduler/main.ts'], {
+    const child = await startChild(['node', ...profiling, 'reference/launch.mjs', 'reference/src/scheduler/main.ts'], {
       KUBELAB_API_URL: apiUrl, KUBELAB_TOKEN: BENCH_TOKEN, KUBELAB_CA_FILE: pki.caFile,
     }, /scheduling pods for/);
     children.push(child);

@@ -26,6 +26,7 @@ import { ManagedProcess } from '../../conformance/harness/managed-process.ts';
 import { ProcessCluster } from '../../conformance/harness/process-driver.ts';
 import { ApiClient } from '../../reference/src/client/api-client.ts';
 import { NODES, PODS, resourcePath, withQuery } from '../../reference/src/client/paths.ts';
+import { SIMULATED_TOLERATION } from '../../reference/src/simulator/simulated-node.ts';
 import { inParallel, ROOT } from './support.ts';
 
 const { values: args } = parseArgs({
@@ -72,7 +73,8 @@ function benchPod(i: number) {
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name: `pod-${i}`, labels: { app: 'bench' } },
-    spec: { containers: [{ name: 'web', image: 'kubelab/web:1', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
+    // Simulated nodes are tainted as KWOK's are: the pods meant for them tolerate it.
+    spec: { tolerations: [SIMULATED_TOLERATION], containers: [{ name: 'web', image: 'kubelab/web:1', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
   };
 }
 
@@ -90,7 +92,7 @@ async function main() {
 
     // 1. The simulator's nodes, from its process start to all Ready.
     const profiling = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
-    simulator = new ManagedProcess('simulator', ['node', ...profiling, '--import', 'tsx', 'reference/src/simulator/main.ts'], {
+    simulator = new ManagedProcess('simulator', ['node', ...profiling, 'reference/launch.mjs', 'reference/src/simulator/main.ts'], {
       cwd: ROOT, logFile: join(dir, 'simulator.log'),
       env: {
         KUBELAB_API_URL: cluster.apiUrl, KUBELAB_TOKEN: cluster.token, KUBELAB_CA_FILE: join(dir, 'pki', 'ca.crt'),

@@ -4,7 +4,8 @@
 // - every `<!-- code: path#lab -->` names a reference file that holds that LAB region;
 // - a step's `kubelab conformance --grep '…'` selects exactly that step's checks;
 // - every command of its `sh` blocks runs, in order, against one fresh reference
-//   cluster (three nodes, the fast profile), with the lab folder as working
+//   cluster (three nodes and, as `npm start` has, twenty simulated ones that
+//   only pods tolerating their taint go to; the fast profile), with the lab folder as working
 //   directory and KUBECONFIG set, exactly as a student would type them. A command
 //   that fails names the lab, the step, the line, and shows what it printed.
 //
@@ -27,6 +28,9 @@ const LABS = join(ROOT, 'labs');
 
 /** The lab format's promise: each command finishes within 60 s. A little more, for a loaded machine. */
 const COMMAND_TIMEOUT_MS = 75_000;
+
+/** As `npm start` (package.json): the replicasets lab spreads a ReplicaSet over them. */
+const SIMULATED_NODES = 20;
 
 /** The lesson folders in site order: 00-setup first, then the labs by folder name. */
 const folders = readdirSync(LABS, { withFileTypes: true })
@@ -140,7 +144,10 @@ describe('the lab READMEs', () => {
 
 describe.skipIf(!KUBECTL)(kubectlTitle('the try-it commands of every lab, against one reference cluster'), () => {
   const session = kubectlSession({ name: 'labs', nodes: 3, profile: 'fast', timeoutMs: COMMAND_TIMEOUT_MS });
-  beforeAll(() => session.start(), 90_000);
+  beforeAll(async () => {
+    await session.start();
+    await session.cluster.startSimulator(SIMULATED_NODES);
+  }, 90_000);
   afterAll(() => session.stop(), 60_000);
 
   for (const folder of folders) {

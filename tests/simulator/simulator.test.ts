@@ -1,6 +1,10 @@
 // The node simulator (reference/src/simulator/): its pure parts, then a
 // cluster of simulated nodes only (`kubelab up --nodes 0 --simulated-nodes 20`),
 // with the reference's scheduler and controllers, in the fast profile.
+//
+// Simulated nodes carry KWOK's label and taint (type=kwok,
+// kwok.x-k8s.io/node=fake:NoSchedule; https://kwok.sigs.k8s.io/docs/user/kwok-manage-nodes-and-pods/):
+// the scheduler keeps every pod that does not tolerate the taint away from them.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,9 +15,10 @@ import { ProcessCluster } from '../../conformance/harness/process-driver.ts';
 import { rawRequest, type RawRequest } from '../../conformance/harness/raw-client.ts';
 import { REAL_PROFILE } from '../../reference/src/config/profile.ts';
 import { buildPodStatus } from '../../reference/src/kubelet/pods/pod-status.ts';
+import { findUntoleratedTaint } from '../../reference/src/scheduler/plugins/taint-toleration.ts';
 import { leaseRenewInterval } from '../../reference/src/simulator/node-simulator.ts';
 import { runningRecord } from '../../reference/src/simulator/pod-simulator.ts';
-import { simulatedNode } from '../../reference/src/simulator/simulated-node.ts';
+import { SIMULATED_TOLERATION, simulatedNode, simulatedNodeObject } from '../../reference/src/simulator/simulated-node.ts';
 import { condition, inCidr, waitFor } from '../kubelet/cluster-support.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,6 +28,16 @@ describe('simulated nodes, their parts', () => {
   it('give each node its own pod range and address, outside the loopback ranges real nodes use', () => {
     expect(simulatedNode('sim-node-', 1)).toEqual({ name: 'sim-node-1', index: 1, address: '10.255.0.1', podCIDR: '10.0.1.0/24' });
     expect(simulatedNode('sim-node-', 2000)).toEqual({ name: 'sim-node-2000', index: 2000, address: '10.255.7.208', podCIDR: '10.7.208.0/24' });
+  });
+
+  it("carry KWOK's label and NoSchedule taint, which only the simulated nodes' toleration lets the scheduler past", () => {
+    const node = simulatedNodeObject(simulatedNode('sim-node-', 1));
+    expect(node.metadata.labels).toMatchObject({ type: 'kwok', 'kubelab.dev/simulated': 'true' });
+    expect(node.spec.taints).toEqual([{ key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule' }]);
+    // The scheduler's own matching (TaintToleration): refused without the toleration, admitted with it.
+    expect(findUntoleratedTaint(node.spec.taints, [], ['NoSchedule', 'NoExecute'])).toEqual(node.spec.taints[0]);
+    expect(findUntoleratedTaint(node.spec.taints, [SIMULATED_TOLERATION], ['NoSchedule', 'NoExecute'])).toBeUndefined();
+    expect(SIMULATED_TOLERATION).toEqual({ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' });
   });
 
   it("renew leases at the kubelet's pace, stretched for many nodes but within half the grace period", () => {
@@ -64,17 +79,24 @@ describe('a cluster of simulated nodes only', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('registers every node Ready, with capacity, a pod CIDR and a renewed Lease', async () => {
+  it('registers every node Ready, with capacity, a pod CIDR, KWOK\'s label and taint, and a renewed Lease', async () => {
     const nodes = (await api({ path: '/api/v1/nodes?labelSelector=kubelab.dev/simulated%3Dtrue' })).json.items;
     expect(nodes).toHaveLength(SIMULATED);
+    // KWOK's label finds the same nodes.
+    expect((await api({ path: '/api/v1/nodes?labelSelector=type%3Dkwok' })).json.items).toHaveLength(SIMULATED);
     for (const node of nodes) {
       expect(condition(node, 'Ready')).toBe('True');
+      expect(node.spec.taints).toContainEqual({ key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule' });
       expect(node.status.allocatable).toMatchObject({ cpu: '32', memory: '256Gi', pods: '110' });
       expect(node.spec.podCIDR).toMatch(/^10\.\d+\.\d+\.0\/24$/);
       expect(node.status.addresses).toContainEqual({ type: 'InternalIP', address: expect.stringMatching(/^10\.255\./) });
     }
     const leasePath = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/sim-node-7';
-    const first = (await api({ path: leasePath })).json;
+    // Its first renewal comes up to one interval after the node registered (node k of N at k/N of it).
+    const first = await waitFor('the Lease of sim-node-7 to exist', async () => {
+      const got = await api({ path: leasePath });
+      return got.status === 200 && got.json;
+    }, 5000);
     expect(first.metadata.ownerReferences[0]).toMatchObject({ kind: 'Node', name: 'sim-node-7' });
     // Fast profile: 4 s leases, renewed every second.
     await waitFor('the Lease of sim-node-7 to be renewed', async () => {
@@ -83,6 +105,36 @@ describe('a cluster of simulated nodes only', () => {
     }, 5000);
   });
 
+  it('keeps a pod without the toleration Pending: no node is left for it but tainted ones', async () => {
+    const pod = { metadata: { name: 'ordinary' }, spec: { containers: [{ name: 'web', image: 'kubelab/web:1' }] } };
+    expect((await api({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: pod })).status).toBe(201);
+    // kube-scheduler's words: "0/20 nodes are available: 20 node(s) had untolerated taint {kwok.x-k8s.io/node: fake}."
+    const pending = await waitFor('pod ordinary to be found unschedulable', async () => {
+      const got = (await api({ path: '/api/v1/namespaces/default/pods/ordinary' })).json;
+      return condition(got, 'PodScheduled') === 'False' && got;
+    }, 10_000);
+    const scheduled = pending.status.conditions.find((c: any) => c.type === 'PodScheduled');
+    expect(scheduled.reason).toBe('Unschedulable');
+    expect(scheduled.message).toContain(`${SIMULATED} node(s) had untolerated taint {kwok.x-k8s.io/node: fake}`);
+    expect(pending.spec.nodeName).toBeUndefined();
+    expect(pending.status.phase).toBe('Pending');
+    await api({ method: 'DELETE', path: '/api/v1/namespaces/default/pods/ordinary' });
+  });
+
+  it('schedules and runs a pod that tolerates the taint on a simulated node', async () => {
+    const pod = { metadata: { name: 'tolerant' }, spec: { tolerations: [SIMULATED_TOLERATION], containers: [{ name: 'web', image: 'kubelab/web:1' }] } };
+    expect((await api({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: pod })).status).toBe(201);
+    const running = await waitFor('pod tolerant to be Ready', async () => {
+      const got = (await api({ path: '/api/v1/namespaces/default/pods/tolerant' })).json;
+      return isReady(got) && got;
+    }, 10_000);
+    expect(running.spec.nodeName).toMatch(/^sim-node-\d+$/);
+    expect(running.status.phase).toBe('Running');
+    await api({ method: 'DELETE', path: '/api/v1/namespaces/default/pods/tolerant' });
+  });
+
+  // NoSchedule is the scheduler's: a pod bound by spec.nodeName bypasses it and runs
+  // (core/v1 TaintEffectNoSchedule: "allow all pods submitted to Kubelet without going through the scheduler to start").
   it('runs a pod bound to a simulated node: Running, Ready, with an IP of the node', async () => {
     const pod = {
       metadata: { name: 'bound' },
@@ -106,7 +158,10 @@ describe('a cluster of simulated nodes only', () => {
       metadata: { name: 'spread' },
       spec: {
         replicas: 50, selector: { matchLabels: { app: 'spread' } },
-        template: { metadata: { labels: { app: 'spread' } }, spec: { containers: [{ name: 'web', image: 'kubelab/web:1', resources: { requests: { cpu: '100m' } } }] } },
+        template: {
+          metadata: { labels: { app: 'spread' } },
+          spec: { tolerations: [SIMULATED_TOLERATION], containers: [{ name: 'web', image: 'kubelab/web:1', resources: { requests: { cpu: '100m' } } }] },
+        },
       },
     };
     expect((await api({ method: 'POST', path: '/apis/apps/v1/namespaces/default/deployments', body: deployment })).status).toBe(201);

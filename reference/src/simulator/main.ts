@@ -3,7 +3,9 @@
 // scheduler, the controllers and kubectl see N Ready nodes whose pods go
 // through the whole lifecycle (scheduled, Running, Ready, deleted), so a
 // cluster of 2,000 nodes fits on a laptop: for benchmarks, and for seeing the
-// scheduler spread a workload over many nodes.
+// scheduler spread a workload over many nodes. Like KWOK's, the nodes are
+// labelled type=kwok and tainted kwok.x-k8s.io/node=fake:NoSchedule
+// (simulated-node.ts), so only pods that tolerate the taint are scheduled there.
 //
 //   node-simulator.ts  register the Nodes, report their status, renew their Leases
 //   pod-simulator.ts   pods bound to them: Running and Ready, deletion finished

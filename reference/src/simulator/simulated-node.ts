@@ -6,12 +6,33 @@
 // where they cannot collide with a real node's:
 //   node i  InternalIP 10.255.<i / 256>.<i % 256>, pods from 10.<i / 256>.<i % 256>.0/24.
 // Capacity is KWOK's default fake node's: 32 CPUs, 256Gi of memory, 110 pods.
+//
+// Marks, as KWOK puts them on its fake nodes
+// (https://kwok.sigs.k8s.io/docs/user/kwok-manage-nodes-and-pods/):
+//   label  type=kwok                             to find them: kubectl get nodes -l type=kwok
+//   taint  kwok.x-k8s.io/node=fake:NoSchedule    "Avoid scheduling actual running pods to fake Node":
+//          nothing runs here, so an ordinary pod must not land here; a pod
+//          meant for these nodes carries SIMULATED_TOLERATION.
+// The taint is written once, when the node registers (as a kubelet's
+// --register-with-taints): someone who removes it is obeyed. NoSchedule is the
+// scheduler's business only: a pod bound by spec.nodeName still runs here, as
+// on a real node (core/v1 TaintEffectNoSchedule: "allow all pods submitted to
+// Kubelet without going through the scheduler to start").
 
 import type { KubeObject } from '../api/types.ts';
 import { KUBELET_VERSION, nodeConditions, nodeLabels, runtimeVersion } from '../kubelet/node/node-status.ts';
 
 /** Marks the Nodes this simulator owns; its node watch selects on it. */
 export const SIMULATED_LABEL = 'kubelab.dev/simulated';
+
+/** KWOK's label of its fake nodes: `kubectl get nodes -l type=kwok`, or a pod's nodeSelector. */
+export const KWOK_LABEL = { key: 'type', value: 'kwok' } as const;
+
+/** KWOK's taint of its fake nodes: only pods that tolerate it are scheduled here. */
+export const SIMULATED_TAINT = { key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule' } as const;
+
+/** The toleration a pod meant for simulated nodes carries (KWOK's documented one). */
+export const SIMULATED_TOLERATION = { key: SIMULATED_TAINT.key, operator: 'Exists', effect: 'NoSchedule' } as const;
 
 const ZONES = ['zone-a', 'zone-b', 'zone-c'];
 const CAPACITY = { cpu: '32', memory: '256Gi', pods: '110' };
@@ -51,9 +72,12 @@ export function simulatedNodeObject(node: SimulatedNode): KubeObject {
     apiVersion: 'v1', kind: 'Node',
     metadata: {
       name: node.name,
-      labels: { ...nodeLabels(node.name), 'kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/arch': 'amd64', 'topology.kubernetes.io/zone': ZONES[node.index % ZONES.length], [SIMULATED_LABEL]: 'true' },
+      labels: {
+        ...nodeLabels(node.name), 'kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/arch': 'amd64', 'topology.kubernetes.io/zone': ZONES[node.index % ZONES.length],
+        [KWOK_LABEL.key]: KWOK_LABEL.value, [SIMULATED_LABEL]: 'true',
+      },
     },
-    spec: { podCIDR: node.podCIDR, podCIDRs: [node.podCIDR] },
+    spec: { podCIDR: node.podCIDR, podCIDRs: [node.podCIDR], taints: [{ ...SIMULATED_TAINT }] },
     status: simulatedNodeStatus(node),
   };
 }
