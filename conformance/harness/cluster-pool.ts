@@ -19,6 +19,9 @@
 // Shared leases are bounded too (`sharedLimit`): each check adds its requests
 // and watches to the main cluster's API server, and past a point more checks at
 // once only make each one slower, until their timeouts run out on a busy machine.
+// When the main cluster has as many as that, an extra cluster that no exclusive
+// check holds or waits for takes shared checks as well (up to the same bound),
+// and an exclusive check that then wants it waits for them to finish.
 //
 // Leases are handed out in the order they were asked for, among those that can
 // be given now.
@@ -98,12 +101,16 @@ export class ClusterPool<C> {
   private pump(): void {
     const main = this.members[0];
     let writerWaitsForMain = false;
+    const exclusiveWaits = this.waiters.some((w) => w.mode === 'exclusive');
     for (const waiter of [...this.waiters]) {
       let member: Member<C> | undefined;
       if (waiter.mode === 'shared') {
         if (!main.exclusive && !writerWaitsForMain && main.shared < this.sharedLimit) member = main;
+        // The main cluster is full: an extra cluster that no exclusive check holds or
+        // waits for takes shared checks too, rather than sit idle once the disruptions are done.
+        else if (this.usesExtras && !exclusiveWaits) member = this.members.find((m) => m.index > 0 && !m.exclusive && m.shared < this.sharedLimit);
       } else if (this.usesExtras) {
-        member = this.members.find((m) => m.index > 0 && !m.exclusive);
+        member = this.members.find((m) => m.index > 0 && !m.exclusive && m.shared === 0);
       } else if (!main.exclusive && main.shared === 0) {
         member = main;
       } else {

@@ -149,4 +149,21 @@ describe('deletecollection', () => {
     const left = await api.request({ path: cms });
     expect(left.json.items.map((i: any) => i.metadata.name)).toEqual(['dc-c']);
   });
+
+  it('takes its DeleteOptions from the query as a single delete does, and refuses bad ones before deleting anything', async () => {
+    const cms = '/api/v1/namespaces/kube-public/configmaps';
+    await api.request({ method: 'POST', path: cms, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dc-q', labels: { tier: 'q' } } } });
+    const bad = await api.request({ method: 'DELETE', path: `${cms}?labelSelector=tier%3Dq&propagationPolicy=Sometimes` });
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toContain('propagationPolicy: Unsupported value: "Sometimes"');
+    const negative = await api.request({ method: 'DELETE', path: `${cms}?labelSelector=tier%3Dq&gracePeriodSeconds=-1` });
+    expect(negative.status).toBe(400);
+    expect((await api.request({ path: `${cms}/dc-q` })).status).toBe(200);
+    const dryRun = await api.request({ method: 'DELETE', path: `${cms}?labelSelector=tier%3Dq&dryRun=All` });
+    expect(dryRun.json.items.map((i: any) => i.metadata.name)).toEqual(['dc-q']);
+    expect((await api.request({ path: `${cms}/dc-q` })).status).toBe(200);
+    const res = await api.request({ method: 'DELETE', path: `${cms}?labelSelector=tier%3Dq&gracePeriodSeconds=0&propagationPolicy=Background` });
+    expect(res.status).toBe(200);
+    expect((await api.request({ path: `${cms}/dc-q` })).status).toBe(404);
+  });
 });

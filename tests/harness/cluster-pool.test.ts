@@ -89,6 +89,29 @@ describe('cluster pool', () => {
     expect((await third).cluster).toBe('main');
   });
 
+  it('puts shared checks on an idle extra cluster when the main one is full, and an exclusive check waits for them there', async () => {
+    const { started, options } = extras(1);
+    const pool = new ClusterPool('main', options, 1);
+    const x = await pool.acquire('exclusive').lease; // starts extra-1
+    const a = await pool.acquire('shared').lease;
+    expect(a.cluster).toBe('main');
+    // The main cluster is full and extra-1 is held: the next shared check waits.
+    const b = pool.acquire('shared').lease;
+    expect(await settled(b)).toBe(false);
+    x.release();
+    expect((await b).cluster).toBe('extra-1');
+    // An exclusive check now waits for extra-1's shared check, and no shared check goes there meanwhile.
+    const y = pool.acquire('exclusive').lease;
+    const c = pool.acquire('shared').lease;
+    expect(await settled(y)).toBe(false);
+    (await b).release();
+    expect((await y).cluster).toBe('extra-1');
+    expect(await settled(c)).toBe(false);
+    a.release();
+    expect((await c).cluster).toBe('main');
+    expect(started).toEqual([1]);
+  });
+
   it('falls back to the main cluster when an extra cluster cannot start', async () => {
     const warnings: number[] = [];
     const { options } = extras(2, true);

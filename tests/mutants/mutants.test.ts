@@ -6,7 +6,7 @@
 // pods or controllers would "kill" every mutant). Prints "mutants killed: K of N".
 //
 // Each run is a separate `kubelab conformance` process with its own cluster;
-// three run at a time (most of a run is waiting). The run alone: npx tsx scripts/mutants.ts
+// two run at a time (more only adds to the load on two cores). The run alone: npx tsx scripts/mutants.ts
 
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,7 +17,7 @@ import {
 } from '../../conformance/mutants/mutants.ts';
 
 /** Conformance runs at a time; KUBELAB_MUTANTS_PARALLEL overrides it (a machine with more cores). */
-const PARALLEL = Number(process.env.KUBELAB_MUTANTS_PARALLEL) || 3;
+const PARALLEL = Number(process.env.KUBELAB_MUTANTS_PARALLEL) || 2;
 /** One conformance run (a cluster start and a few checks, some waiting out grace periods) on a busy machine. */
 const RUN_TIMEOUT_MS = 240_000;
 

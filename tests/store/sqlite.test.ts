@@ -57,6 +57,30 @@ describe('SqliteStore log table', () => {
     await reopened.close();
   });
 
+  it('commits the writes of one event-loop turn together, each with its own revision; a failed one undoes only itself', async () => {
+    const file = join(tempDir, 'group.db');
+    const store = new SqliteStore(file);
+    const first = await store.create('/k', '0'); // 1
+    const events: string[] = [];
+    const watch = store.watch('/', first.modRevision, { onEvent: (e) => { events.push(`${e.type} ${e.kv.key} ${e.kv.modRevision}`); }, onError: () => {} });
+    // Started together: one batch. The second update carries a stale revision, and /a exists already.
+    const results = await Promise.allSettled([
+      store.update('/k', '1', first.modRevision), // 2
+      store.update('/k', 'lost', first.modRevision), // conflict: /k is at 2 now
+      store.create('/a', 'x'), // 3
+      store.create('/a', 'again'), // exists
+      store.delete('/k'), // 4
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason.name).toBe('ConflictError');
+    expect((results[3] as PromiseRejectedResult).reason.name).toBe('KeyExistsError');
+    // Watchers hear of the three writes, in order, once they are committed.
+    expect(events).toEqual(['put /k 2', 'put /a 3', 'delete /k 2']);
+    watch.cancel();
+    await store.close();
+    expect(rows(file)).toEqual(['1 /k created 0', '2 /k update 1', '3 /a created x', '4 /k deleted 1']);
+  });
+
   it('works with :memory:', async () => {
     const store = new SqliteStore(':memory:');
     await store.create('/a', '1');

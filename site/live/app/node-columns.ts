@@ -129,7 +129,16 @@ export class NodeColumns {
       h('span', { class: `badge ${state.ready === 'True' ? 'ok' : 'bad'}` }, label),
       state.cordoned && h('span', { class: 'badge warn' }, 'cordoned'),
       h('span', { class: 'count', title: 'pods on this node' }, String(pods)),
-      ...state.taints.map((t) => h('span', { class: 'taint', title: 'taint' }, t)),
+      ...state.taints.map((t) => h('span', { class: 'taint', title: 'taint' }, ...breakable(t))),
     );
   }
+}
+
+/**
+ * A taint as text that may wrap after a "/" or before "=" and ":" (a <wbr>
+ * between the parts), so that a narrow column breaks
+ * "kwok.x-k8s.io/node=fake:NoSchedule" between its parts, not inside a word.
+ */
+function breakable(text: string): (string | HTMLElement)[] {
+  return text.split(/(?<=\/)|(?=[=:])/).flatMap((part, i) => (i === 0 ? [part] : [h('wbr'), part]));
 }

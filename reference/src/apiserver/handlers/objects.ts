@@ -124,10 +124,14 @@ export async function patchObject(ctx: RequestContext, subresource?: 'status'): 
   }
 }
 
-export async function deleteObject(ctx: RequestContext): Promise<void> {
-  const { resource, info, query } = ctx;
+/**
+ * The DeleteOptions of a DELETE, from its body and its query (kubectl sends a
+ * body; curl users use the query), checked as ValidateDeleteOptions does; and
+ * whether the delete is a dry run.
+ */
+async function deleteOptionsOf(ctx: RequestContext): Promise<{ options: any; dryRun: boolean }> {
+  const { query } = ctx;
   const options = decodeDeleteOptions(await readBody(ctx.req), ctx.req.headers['content-type']);
-  // Query parameters may carry the same options (kubectl sends a body; curl users use the query).
   if (query.has('gracePeriodSeconds')) options.gracePeriodSeconds = integerParam(query, 'gracePeriodSeconds');
   if (query.has('propagationPolicy')) options.propagationPolicy = query.get('propagationPolicy');
   const policies = ['Orphan', 'Background', 'Foreground'];
@@ -141,17 +145,20 @@ export async function deleteObject(ctx: RequestContext): Promise<void> {
   const bodyDryRun: unknown[] = options.dryRun === undefined ? [] : Array.isArray(options.dryRun) ? options.dryRun : [options.dryRun];
   const dryRunProblems = dryRunErrors(bodyDryRun);
   if (dryRunProblems.length) throw invalidOptions('DeleteOptions', dryRunProblems);
-  const dryRun = isDryRun(query) || bodyDryRun.includes('All');
+  return { options, dryRun: isDryRun(query) || bodyDryRun.includes('All') };
+}
+
+export async function deleteObject(ctx: RequestContext): Promise<void> {
+  const { resource, info } = ctx;
+  const { options, dryRun } = await deleteOptionsOf(ctx);
   const { object, gone } = await ctx.registry.delete(resource, info.namespace, info.name!, options, { dryRun });
   sendJson(ctx.res, 200, ctx.registry.deleteResponse(resource, object, gone));
 }
 
-/** DELETE on a collection: every object the selectors match, each deleted as a single DELETE would (deletecollection). */
 export async function deleteCollection(ctx: RequestContext): Promise<void> {
   const { resource, info, query } = ctx;
   const filter = parseFilter(resource, query.get('labelSelector') ?? undefined, query.get('fieldSelector') ?? undefined);
-  const options = decodeDeleteOptions(await readBody(ctx.req), ctx.req.headers['content-type']);
-  const dryRun = isDryRun(query);
+  const { options, dryRun } = await deleteOptionsOf(ctx);
   const page = await listObjects(ctx.registry.store, resource, info.namespace, { filter });
   const items: KubeObject[] = [];
   for (const obj of page.items) {
