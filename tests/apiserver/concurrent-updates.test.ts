@@ -99,3 +99,25 @@ describe('concurrent updates of one object', () => {
     await expectNoLostUpdate(name, tally);
   }, 240_000);
 });
+
+// Without a resourceVersion a write is unconditional: another client's write between the
+// server's read and its own is the server's to retry, not a 409 for the client
+// (GuaranteedUpdate in k8s.io/apiserver/pkg/storage/etcd3/store.go, and its conditional delete).
+describe('unconditional writes beside contending ones', () => {
+  it('a PUT without a resourceVersion, and a DELETE without preconditions, never answer 409', async () => {
+    const name = 'unconditional';
+    await createCounter(name);
+    const path = `/api/v1/namespaces/${NS}/configmaps/${name}`;
+    const patches = (label: string) => Array.from({ length: 10 }, (_, i) => api.request({
+      method: 'PATCH', path, headers: { 'Content-Type': 'application/merge-patch+json' }, body: { metadata: { labels: { [label]: String(i) } } },
+    }));
+    const puts = Array.from({ length: 10 }, (_, i) => api.request({ method: 'PUT', path, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { put: String(i) } } }));
+    const answers = await Promise.all([...patches('a'), ...puts, ...patches('b')]);
+    expect(answers.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.text.slice(0, 200)}`)).toEqual([]);
+    const deletion = api.request({ method: 'DELETE', path });
+    const racing = await Promise.all(patches('c'));
+    expect((await deletion).status).toBe(200);
+    // The patches that came after the delete find nothing; none is a conflict.
+    expect(racing.map((r) => r.status).filter((s) => s !== 200 && s !== 404)).toEqual([]);
+  }, 60_000);
+});

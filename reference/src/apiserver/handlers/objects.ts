@@ -14,6 +14,7 @@ import { integerParam } from '../http/query.ts';
 import { toTable, wantsTable } from '../table.ts';
 import { parseFilter } from '../registry/filter.ts';
 import { listObjects } from '../registry/list.ts';
+import { WRITE_ATTEMPTS } from '../registry/registry.ts';
 import { parseResourceVersion } from '../registry/watch.ts';
 import { applyPatch, checkPatchType } from '../patch.ts';
 import { checkUnknownFields } from '../field-validation.ts';
@@ -118,7 +119,7 @@ export async function patchObject(ctx: RequestContext, subresource?: 'status'): 
       sendObject(ctx, 200, updated);
       return;
     } catch (err) {
-      const retry = err instanceof ApiError && err.code === 409 && err.status.reason === 'Conflict' && !pinned && attempt < 5;
+      const retry = err instanceof ApiError && err.code === 409 && err.status.reason === 'Conflict' && !pinned && attempt < WRITE_ATTEMPTS;
       if (!retry) throw err;
     }
   }

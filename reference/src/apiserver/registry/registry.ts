@@ -10,7 +10,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { jsonEqual } from '../../api/objects.ts';
 import { ConflictError, KeyExistsError, NotFoundError as StoreNotFound, type Store } from '../../store/store.ts';
 import {
-  alreadyExists, badRequest, conflict, forbidden, invalid, notFound, successStatus,
+  ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound, successStatus,
 } from '../errors.ts';
 import { groupVersion, storageKey, findKind, type ResourceType } from '../resources.ts';
 import { applyDefaults, initialStatus } from '../defaults.ts';
@@ -38,6 +38,14 @@ const NAMESPACE = findKind('v1', 'Namespace')!;
 
 /** Namespaces that can never be deleted (the NamespaceLifecycle admission plugin's immortal namespaces). */
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
+/**
+ * How many times an unconditional write (update(), delete(), a patch) reads again
+ * after another write got in first. Each round lets at least one writer through, so
+ * N clients writing one object at once need up to N rounds; Kubernetes'
+ * GuaranteedUpdate has no bound at all, this one only guards against a bug.
+ */
+export const WRITE_ATTEMPTS = 100;
 
 /** The 5-character suffix alphabet of generateName (k8s.io/apimachinery/pkg/util/rand). */
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -115,6 +123,19 @@ export class Registry {
    * (optimistic concurrency); without one the update is unconditional.
    */
   async update(resource: ResourceType, namespace: string | undefined, name: string, body: KubeObject, options: UpdateOptions = {}): Promise<KubeObject> {
+    // Without a resourceVersion the update is unconditional, so another write between
+    // our read and ours is not the client's conflict: read again and retry (GuaranteedUpdate).
+    const unconditional = !body?.metadata?.resourceVersion;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.updateOnce(resource, namespace, name, body, options);
+      } catch (err) {
+        if (!unconditional || !(err instanceof ApiError && err.code === 409) || attempt >= WRITE_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  private async updateOnce(resource: ResourceType, namespace: string | undefined, name: string, body: KubeObject, options: UpdateOptions): Promise<KubeObject> {
     const obj = structuredClone(body);
     checkTypeMeta(resource, obj);
     obj.metadata ??= {};
@@ -160,26 +181,34 @@ export class Registry {
   async delete(resource: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}, write: WriteOptions = {}): Promise<{ object: KubeObject; gone: boolean }> {
     if (resource.kind === 'Namespace' && IMMORTAL_NAMESPACES.has(name)) throw forbidden(resource, name, 'this namespace may not be deleted');
     const key = storageKey(resource, namespace, name);
-    const kv = await this.store.get(key);
-    if (!kv) throw notFound(resource, name);
-    const current = decode(kv);
-    const pre = options.preconditions;
-    if (pre?.uid && pre.uid !== current.metadata.uid) {
-      throw conflict(resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
-    }
-    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-      throw conflict(resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
-    }
+    // Another write between our read and ours (the scheduler binding the pod, its
+    // node agent updating its status) is not the client's conflict: read again and
+    // retry, as Kubernetes' store does (GuaranteedUpdate for a graceful delete, its
+    // conditional delete for the last one). Only the client's preconditions make a 409.
+    for (let attempt = 1; ; attempt++) {
+      const kv = await this.store.get(key);
+      if (!kv) throw notFound(resource, name);
+      const current = decode(kv);
+      const pre = options.preconditions;
+      if (pre?.uid && pre.uid !== current.metadata.uid) {
+        throw conflict(resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict(resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      }
 
-    const plan = deletionPlan(current, options, now());
-    if (plan.kind === 'mark') {
-      if (write.dryRun) return { object: plan.object, gone: false };
-      if (jsonEqual(withoutVersion(plan.object), withoutVersion(current))) return { object: current, gone: false };
-      return { object: await this.writeUpdate(resource, key, plan.object, kv.modRevision), gone: false };
+      const plan = deletionPlan(current, options, now());
+      if (write.dryRun) return plan.kind === 'mark' ? { object: plan.object, gone: false } : { object: current, gone: true };
+      try {
+        if (plan.kind === 'mark') {
+          if (jsonEqual(withoutVersion(plan.object), withoutVersion(current))) return { object: current, gone: false };
+          return { object: await this.writeUpdate(resource, key, plan.object, kv.modRevision), gone: false };
+        }
+        return { object: await this.removeFromStore(resource, key, kv.modRevision, name), gone: true };
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 409) || attempt >= WRITE_ATTEMPTS) throw err;
+      }
     }
-    if (write.dryRun) return { object: current, gone: true };
-    const deleted = await this.removeFromStore(resource, key, kv.modRevision, name);
-    return { object: deleted, gone: true };
   }
 
   /**
