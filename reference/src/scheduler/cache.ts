@@ -56,7 +56,10 @@ export class SchedulerCache {
     // Pods bound to a deleted node stay counted under its name until they go,
     // as kube-scheduler keeps them (the node may come back).
     if (info.pods.size === 0) this.nodes.delete(name);
-    else info.node = undefined;
+    else {
+      info.node = undefined;
+      info.ready = undefined;
+    }
     this.list = undefined;
   }
 

@@ -199,6 +199,8 @@ export class NodeInfo {
   node?: KubeObject;
   readonly name: string;
   allocatable: Allocatable = { milliCpu: 0, memory: 0, pods: 0 };
+  /** The status of the node's Ready condition ('True', 'False', 'Unknown'; undefined: none yet), read once per change of the Node. */
+  ready?: string;
   /** The pods on this node, assumed ones included (keyed "namespace/name"). */
   readonly pods = new Map<string, PodInfo>();
   readonly requested: Resources = { milliCpu: 0, memory: 0 };
@@ -212,6 +214,7 @@ export class NodeInfo {
 
   setNode(node: KubeObject): void {
     this.node = node;
+    this.ready = (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.status;
     // A node without status.allocatable offers its capacity (SetDefaults_NodeStatus).
     const a = node.status?.allocatable ?? node.status?.capacity ?? {};
     this.allocatable = {

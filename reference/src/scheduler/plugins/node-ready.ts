@@ -18,9 +18,8 @@ export const UNREACHABLE_TAINT: Taint = { key: 'node.kubernetes.io/unreachable',
 
 /** The taint the node controller would put on this node for its Ready condition, if any. */
 export function impliedTaint(node: NodeInfo): Taint | undefined {
-  const ready = (node.node?.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
-  if (ready?.status === 'True') return undefined;
-  return ready?.status === 'Unknown' ? UNREACHABLE_TAINT : NOT_READY_TAINT;
+  if (node.ready === 'True') return undefined;
+  return node.ready === 'Unknown' ? UNREACHABLE_TAINT : NOT_READY_TAINT;
 }
 
 export const nodeReady: FilterPlugin = {
