@@ -14,6 +14,7 @@ import type { ObjectMeta } from '../api/types.ts';
 import type { ApiClient } from './api-client.ts';
 import { isNotFound } from './api-client.ts';
 import { EVENTS, resourcePath } from './paths.ts';
+import { apiTime } from '../api/time.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -95,7 +96,7 @@ export class EventRecorder {
 
   private async send(obj: EventSubject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
     const namespace = obj.metadata.namespace ?? 'default';
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = apiTime();
     const key = `${obj.metadata.uid}|${fieldPath ?? ''}|${type}|${reason}|${message}`;
     const seen = this.recent.get(key);
     if (seen) {

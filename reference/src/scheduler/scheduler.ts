@@ -29,6 +29,7 @@ import { EventRecorder } from '../client/events.ts';
 import { NO_NODES_AVAILABLE, fitErrorMessage } from './fit-error.ts';
 import { newPodInfo, type PodInfo, type Profile } from './framework.ts';
 import { SchedulingQueue } from './queue.ts';
+import { apiTime } from '../api/time.ts';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
@@ -221,7 +222,7 @@ export class Scheduler {
       const condition = {
         type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message,
         lastProbeTime: null,
-        lastTransitionTime: current?.status === 'False' ? current.lastTransitionTime : new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        lastTransitionTime: current?.status === 'False' ? current.lastTransitionTime : apiTime(),
       };
       try {
         // Strategic merge: conditions merge by type, so the pod's other conditions stay.

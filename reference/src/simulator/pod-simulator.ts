@@ -28,8 +28,9 @@ import { PODS, resourcePath } from '../client/paths.ts';
 import { runWorkers, WorkQueue } from '../client/workqueue.ts';
 import { IpAllocator } from '../kubelet/pods/ip-allocator.ts';
 import type { ContainerRecord, PodRecord } from '../kubelet/pods/pod-state.ts';
-import { apiTime, buildPodStatus } from '../kubelet/pods/pod-status.ts';
+import { buildPodStatus } from '../kubelet/pods/pod-status.ts';
 import type { SimulatedNode } from './simulated-node.ts';
+import { apiTime } from '../api/time.ts';
 
 const WORKERS = 16;
 
@@ -112,7 +113,7 @@ export class PodSimulator {
 
     // An address from the node's range (the one it has, after a simulator restart); a hostNetwork pod has the node's.
     const podIP = pod.spec?.hostNetwork ? node.address : this.ips.get(node.name)!.allocate(uid, pod.status?.podIP);
-    const now = apiTime(new Date().toISOString());
+    const now = apiTime();
     const status = buildPodStatus(pod, runningRecord(pod, podIP, pod.status?.startTime ?? now), node.address, now);
     const old = pod.status ?? {};
     if (Object.keys(status).every((k) => jsonEqual(status[k], old[k]))) return;

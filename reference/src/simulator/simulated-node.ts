@@ -21,6 +21,7 @@
 
 import type { KubeObject } from '../api/types.ts';
 import { KUBELET_VERSION, nodeConditions, nodeLabels, runtimeVersion } from '../kubelet/node/node-status.ts';
+import { apiTime } from '../api/time.ts';
 
 /** Marks the Nodes this simulator owns; its node watch selects on it. */
 export const SIMULATED_LABEL = 'kubelab.dev/simulated';
@@ -51,7 +52,7 @@ export function simulatedNode(prefix: string, index: number): SimulatedNode {
 }
 
 /** The status a healthy simulated node reports; old conditions keep their transition times. */
-export function simulatedNodeStatus(node: SimulatedNode, oldConditions: any[] = [], now = new Date().toISOString().replace(/\.\d+Z$/, 'Z')) {
+export function simulatedNodeStatus(node: SimulatedNode, oldConditions: any[] = [], now = apiTime()) {
   return {
     capacity: { ...CAPACITY },
     allocatable: { ...CAPACITY },

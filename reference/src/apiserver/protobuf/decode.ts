@@ -23,6 +23,7 @@
 import protobuf from 'protobufjs/minimal.js';
 import type { KubeObject } from '../../api/types.ts';
 import { KINDS, type FieldType, type Message } from './schemas.ts';
+import { apiTime } from '../../api/time.ts';
 
 const { Reader } = protobuf;
 type ReaderT = InstanceType<typeof Reader>;
@@ -81,7 +82,7 @@ function decodeTime(bytes: Uint8Array): string {
   const seconds = readRawFields(bytes).get(1);
   if (seconds === undefined) return ''; // the zero Time: JSON has null, and it is dropped
   // RFC 3339 in UTC without fractions, as metav1.Time marshals.
-  return new Date(Number(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return apiTime(Number(seconds) * 1000);
 }
 
 function decodeQuantity(bytes: Uint8Array): string {

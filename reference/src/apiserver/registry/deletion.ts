@@ -12,6 +12,7 @@
 // - a namespace becomes Terminating until the namespace controller emptied it.
 
 import type { KubeObject } from '../../api/types.ts';
+import { apiTime } from '../../api/time.ts';
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -60,7 +61,7 @@ export function deletionPlan(current: KubeObject, options: DeleteOptions, timest
   if (!meta.finalizers) delete meta.finalizers;
   if (grace > 0) {
     // A deletionTimestamp may only move earlier, never later.
-    const deadline = new Date(Date.parse(timestamp) + grace * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const deadline = apiTime(Date.parse(timestamp) + grace * 1000);
     if (!meta.deletionTimestamp || deadline < meta.deletionTimestamp) {
       meta.deletionTimestamp = deadline;
       meta.deletionGracePeriodSeconds = grace;

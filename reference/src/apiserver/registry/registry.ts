@@ -20,6 +20,7 @@ import { prepareServiceCreate, prepareServiceUpdate, type ServiceRanges } from '
 import { addStorageProtectionFinalizer } from './storage-protection.ts';
 import { addDefaultTolerations } from './default-tolerations.ts';
 import { deletionPlan, type DeleteOptions } from './deletion.ts';
+import { apiTime } from '../../api/time.ts';
 
 export interface WriteOptions {
   /** dryRun=All: run every step but do not store. */
@@ -58,7 +59,7 @@ export function generateName(prefix: string): string {
 
 /** RFC 3339 with second precision, as Kubernetes writes timestamps. */
 export function now(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return apiTime();
 }
 
 /** What the admission steps on create need to know (from the timing profile). */

@@ -7,6 +7,7 @@ import { jsonEqual } from '../../api/objects.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { desiredReplicas, maxUnavailable } from './fenceposts.ts';
 import { actualReplicaCount, availableReplicaCount, readyReplicaCount, replicaCount } from './replica-sets.ts';
+import { apiTime } from '../../api/time.ts';
 
 export interface DeploymentCondition {
   type: 'Available' | 'Progressing' | 'ReplicaFailure';
@@ -30,7 +31,7 @@ export interface DeploymentStatus {
 
 /** Times as Kubernetes writes them: RFC 3339, whole seconds. */
 export function timestamp(now: number): string {
-  return new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
+  return apiTime(now);
 }
 
 export function newCondition(type: DeploymentCondition['type'], status: DeploymentCondition['status'], reason: string, message: string, now: number): DeploymentCondition {

@@ -5,6 +5,7 @@
 
 import type { KubeObject } from '../../api/types.ts';
 import { isPodReady } from '../pods.ts';
+import { apiTime } from '../../api/time.ts';
 
 /** How long an eviction stays noted in disruptedPods waiting for its pod to go (DeletionTimeout). */
 export const DISRUPTION_TIMEOUT_MS = 2 * 60 * 1000;
@@ -95,6 +96,6 @@ function disruptionAllowedCondition(pdb: KubeObject, status: 'True' | 'False', r
   return {
     type: 'DisruptionAllowed', status, reason, message,
     observedGeneration: pdb.metadata.generation,
-    lastTransitionTime: previous?.status === status ? previous.lastTransitionTime : new Date(now).toISOString().replace(/\.\d+Z$/, 'Z'),
+    lastTransitionTime: previous?.status === status ? previous.lastTransitionTime : apiTime(now),
   };
 }

@@ -26,6 +26,7 @@ import { jsonEqual } from '../../api/objects.ts';
 import type { Controller, ControllerContext } from '../controller.ts';
 import { emptyReport, namespaceConditions, type DeletionReport } from './conditions.ts';
 import { deletableInNamespace, deleteAllOf, remainingOf, resourceName } from './content.ts';
+import { apiTime } from '../../api/time.ts';
 
 /** The spec.finalizers entry this controller owns (v1.FinalizerKubernetes). */
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -136,7 +137,7 @@ export class NamespaceController implements Controller {
 
   /** Writes the deletion conditions when they changed; returns the namespace as it is now. */
   private async writeConditions(ns: KubeObject, report: DeletionReport): Promise<KubeObject> {
-    const conditions = namespaceConditions(report, ns.status?.conditions ?? [], new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+    const conditions = namespaceConditions(report, ns.status?.conditions ?? [], apiTime());
     if (jsonEqual(conditions, ns.status?.conditions ?? [])) return ns;
     try {
       return await this.ctx.client.update(resourcePath(NAMESPACES, undefined, ns.metadata.name, 'status'), { ...ns, status: { ...ns.status, conditions } });

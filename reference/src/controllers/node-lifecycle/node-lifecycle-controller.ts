@@ -25,6 +25,7 @@ import type { Controller, ControllerContext } from '../controller.ts';
 import { conditionOf, nodeHealth, unknownConditions } from './health.ts';
 import { markPodNotReady } from './pod-readiness.ts';
 import { desiredTaints, readinessTaintKey, sameTaints } from './taints.ts';
+import { apiTime } from '../../api/time.ts';
 
 /** Where node agents keep their Leases, one per node, named after it. */
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
@@ -87,7 +88,7 @@ export class NodeLifecycleController implements Controller {
     const lease = this.leases.get(`${NODE_LEASE_NAMESPACE}/${node.metadata.name}`);
     const health = nodeHealth(node, lease, this.ctx.profile);
     if (health.alive) return node;
-    const conditions = unknownConditions(node, health.neverPosted, new Date().toISOString());
+    const conditions = unknownConditions(node, health.neverPosted, apiTime());
     if (jsonEqual(conditions, node.status?.conditions ?? [])) return node;
 
     const wasReady = conditionOf(node, 'Ready')?.status === 'True';
@@ -98,14 +99,14 @@ export class NodeLifecycleController implements Controller {
 
   /** Step 2: the not-ready / unreachable taints follow the Ready condition. */
   private async updateTaints(node: KubeObject): Promise<KubeObject | undefined> {
-    const taints = desiredTaints(node, new Date().toISOString());
+    const taints = desiredTaints(node, apiTime());
     if (sameTaints(taints, node.spec?.taints ?? [])) return node;
     return this.write(resourcePath(NODES, undefined, node.metadata.name), { ...node, spec: { ...node.spec, taints } });
   }
 
   /** Step 3: every pod on the node stops being Ready (MarkPodsNotReady in pkg/controller/util/node/controller_utils.go). */
   private async markPodsNotReady(nodeName: string): Promise<void> {
-    const now = new Date().toISOString();
+    const now = apiTime();
     for (const pod of this.pods.list()) {
       if (pod.spec?.nodeName !== nodeName) continue;
       const updated = markPodNotReady(pod, now);

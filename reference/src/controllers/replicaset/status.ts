@@ -5,6 +5,7 @@
 import type { KubeObject } from '../../api/types.ts';
 import { isPodAvailable, isPodReady } from '../pods.ts';
 import { hasLabels } from '../selectors.ts';
+import { apiTime } from '../../api/time.ts';
 
 export interface ReplicaFailure {
   reason: 'FailedCreate' | 'FailedDelete';
@@ -29,7 +30,7 @@ export function replicaSetStatus(rs: KubeObject, pods: KubeObject[], failure: Re
     const same = previous?.reason === failure.reason && previous?.message === failure.message;
     status.conditions = [{
       type: 'ReplicaFailure', status: 'True', reason: failure.reason, message: failure.message,
-      lastTransitionTime: same ? previous.lastTransitionTime : new Date(now).toISOString().replace(/\.\d+Z$/, 'Z'),
+      lastTransitionTime: same ? previous.lastTransitionTime : apiTime(now),
     }];
   }
   return status;

@@ -28,6 +28,7 @@ import { jsonEqual } from '../../api/objects.ts';
 import { BY_TAINT_MANAGER, withDisruptionTarget } from '../../api/disruption-target.ts';
 import type { Controller, ControllerContext } from '../controller.ts';
 import { evictionVerdict, noExecuteTaints } from './tolerations.ts';
+import { apiTime } from '../../api/time.ts';
 
 export class TaintEvictionController implements Controller {
   readonly name = 'taint-eviction-controller';
@@ -108,7 +109,7 @@ export class TaintEvictionController implements Controller {
    * throws, and the queue tries again with a fresh copy.
    */
   private async markDisruptionTarget(pod: KubeObject, path: string): Promise<void> {
-    const status = withDisruptionTarget(pod, BY_TAINT_MANAGER, new Date().toISOString());
+    const status = withDisruptionTarget(pod, BY_TAINT_MANAGER, apiTime());
     if (status) await this.ctx.client.update(`${path}/status`, { ...pod, status });
   }
 }

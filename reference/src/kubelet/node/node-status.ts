@@ -14,6 +14,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { isConflict, type ApiClient } from '../../client/api-client.ts';
 import { NODES, resourcePath } from '../../client/paths.ts';
 import type { KubeletConfig } from '../config.ts';
+import { apiTime } from '../../api/time.ts';
 
 export const KUBELET_VERSION = 'v1.32.0-kubelab';
 /** What nodeInfo.containerRuntimeVersion says for each runtime (Kubernetes: `containerd://1.7.x`). */
@@ -92,7 +93,7 @@ export function nodeConditions(old: NodeCondition[], now: string): NodeCondition
 const NODE_STATUS_UPDATE_RETRY = 5;
 
 function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return apiTime();
 }
 
 export class NodeStatusReporter {

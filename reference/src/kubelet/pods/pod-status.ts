@@ -5,6 +5,7 @@
 
 import type { KubeObject } from '../../api/types.ts';
 import type { ContainerRecord, PodRecord, Terminated } from './pod-state.ts';
+import { apiTime } from '../../api/time.ts';
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 
@@ -29,10 +30,6 @@ export interface PodCondition {
   message?: string;
 }
 
-/** metav1.Time: RFC 3339 to the second (the agent keeps milliseconds for its back-off). */
-export function apiTime(iso: string): string {
-  return iso.replace(/\.\d+Z$/, 'Z');
-}
 
 function terminatedState(t: Terminated): Terminated {
   return { ...t, startedAt: apiTime(t.startedAt), finishedAt: apiTime(t.finishedAt) };

@@ -31,8 +31,9 @@ import { Backoff } from './backoff.ts';
 import { ContainerSync } from './containers.ts';
 import { IpAllocator } from './ip-allocator.ts';
 import { isRunning, recordFromStatus, type PodRecord } from './pod-state.ts';
-import { apiTime, buildPodStatus, containerStatus, type ContainerStatus } from './pod-status.ts';
+import { buildPodStatus, containerStatus, type ContainerStatus } from './pod-status.ts';
 import { podDir, setUpVolumes, tearDownVolumes, VolumeError } from './volumes.ts';
+import { apiTime } from '../../api/time.ts';
 
 /** Every pod is synced again this often, even with nothing new (ConfigMap volumes get their updates then). */
 const RESYNC_MS = 10_000;
@@ -161,7 +162,7 @@ export class PodSync {
       uid, key: keyOf(pod), namespace: pod.metadata.namespace!, name: pod.metadata.name!,
       // A hostNetwork pod shares the node's address, as in Kubernetes.
       podIP: pod.spec?.hostNetwork ? this.deps.config.nodeIP : this.ips.allocate(uid, status.podIP),
-      startTime: status.startTime ?? apiTime(new Date().toISOString()),
+      startTime: status.startTime ?? apiTime(),
       containers: new Map(),
     };
     const old = new Map<string, any>([...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])].map((s: any) => [s.name, s]));
@@ -177,7 +178,7 @@ export class PodSync {
    * podIsTerminal: the pod is being deleted and nothing runs any more.
    */
   private async writeStatus(pod: KubeObject, record: PodRecord, podIsTerminal = false): Promise<void> {
-    const status = buildPodStatus(pod, record, this.deps.config.nodeIP, apiTime(new Date().toISOString()), podIsTerminal);
+    const status = buildPodStatus(pod, record, this.deps.config.nodeIP, apiTime(), podIsTerminal);
     const terminal = status.phase === 'Succeeded' || status.phase === 'Failed';
     // A deleted pod ends Failed unless it completed (kubelet generateAPIPodStatus).
     if (podIsTerminal && !terminal) status.phase = 'Failed';
