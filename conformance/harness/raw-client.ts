@@ -70,7 +70,6 @@ export interface WatchStream {
   close(): void;
 }
 
-/** Opens a watch (`?watch=1`) and collects its newline-delimited JSON events. */
 /**
  * Calls onLine with each non-empty line of a response as it arrives: a watch
  * answers with one JSON event per line, and a chunk may end mid-line.
@@ -89,6 +88,7 @@ export function onLines(res: http.IncomingMessage, onLine: (line: string) => voi
   });
 }
 
+/** Opens a watch (`?watch=1`) and collects its newline-delimited JSON events. */
 export function openWatch(endpoint: Endpoint, path: string): WatchStream {
   const url = new URL(path, endpoint.apiUrl);
   const events: { type: string; object: any }[] = [];

@@ -8,6 +8,7 @@
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { ClusterCredentials } from '../../conformance/harness/read-kubeconfig.ts';
+import { onLines } from '../../conformance/harness/raw-client.ts';
 import type { WebSocketPeer } from './websocket.ts';
 
 /** A Kubernetes Status object, the shape of every API error. */
@@ -78,17 +79,7 @@ export function forwardWatch(credentials: ClusterCredentials, path: string, quer
       });
       return;
     }
-    let buffer = '';
-    answer.setEncoding('utf8');
-    answer.on('data', (chunk: string) => {
-      buffer += chunk;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline).trim();
-        buffer = buffer.slice(newline + 1);
-        if (line) peer.send(line);
-      }
-    });
+    onLines(answer, (line) => peer.send(line));
     answer.on('end', () => peer.close(1000));
     answer.on('error', () => peer.close(1011));
   });
