@@ -120,4 +120,29 @@ describe('unconditional writes beside contending ones', () => {
     // The patches that came after the delete find nothing; none is a conflict.
     expect(racing.map((r) => r.status).filter((s) => s !== 200 && s !== 404)).toEqual([]);
   }, 60_000);
+
+  it('a PATCH or PUT of deployments/<name>/scale without a resourceVersion never answers 409 while the status changes', async () => {
+    // What a Deployment's controller does all the time: write its status. `kubectl scale`
+    // must not lose to it (scaleUpdatedObjectInfo uses the Deployment as it is when written).
+    const path = `/apis/apps/v1/namespaces/${NS}/deployments/scaled`;
+    const labels = { app: 'scaled' };
+    const created = await api.request({
+      method: 'POST', path: `/apis/apps/v1/namespaces/${NS}/deployments`,
+      body: { metadata: { name: 'scaled' }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'kubelab/web:1' }] } } } },
+    });
+    expect(created.status).toBe(201);
+    const statuses = Array.from({ length: 20 }, (_, i) => api.request({
+      method: 'PATCH', path: `${path}/status`, headers: { 'Content-Type': 'application/merge-patch+json' }, body: { status: { observedGeneration: i } },
+    }));
+    const scales = Array.from({ length: 10 }, (_, i) => i % 2
+      ? api.request({ method: 'PATCH', path: `${path}/scale`, headers: { 'Content-Type': 'application/merge-patch+json' }, body: { spec: { replicas: i } } })
+      : api.request({ method: 'PUT', path: `${path}/scale`, body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'scaled', namespace: NS }, spec: { replicas: i } } }));
+    const answers = await Promise.all([...scales, ...statuses]);
+    expect(answers.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.text.slice(0, 200)}`)).toEqual([]);
+    // A Scale that names an old resourceVersion is still the client's conflict.
+    const stale = await api.request({
+      method: 'PUT', path: `${path}/scale`, body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'scaled', namespace: NS, resourceVersion: created.json.metadata.resourceVersion }, spec: { replicas: 2 } },
+    });
+    expect(isConflictStatus(stale)).toBe(true);
+  }, 60_000);
 });

@@ -14,7 +14,7 @@ import { integerParam } from '../http/query.ts';
 import { toTable, wantsTable } from '../table.ts';
 import { parseFilter } from '../registry/filter.ts';
 import { listObjects } from '../registry/list.ts';
-import { WRITE_ATTEMPTS } from '../registry/registry.ts';
+import { retryOnConflict } from '../registry/registry.ts';
 import { parseResourceVersion } from '../registry/watch.ts';
 import { applyPatch, checkPatchType } from '../patch.ts';
 import { checkUnknownFields } from '../field-validation.ts';
@@ -95,7 +95,8 @@ export async function patchObject(ctx: RequestContext, subresource?: 'status'): 
   const patch = decodePatch(await readBody(ctx.req), type);
   const dryRun = isDryRun(ctx.query);
 
-  for (let attempt = 0; ; attempt++) {
+  let pinned = false;
+  const { code, object } = await retryOnConflict(async () => {
     let current: KubeObject;
     try {
       current = await registry.get(resource, info.namespace, info.name!);
@@ -105,24 +106,17 @@ export async function patchObject(ctx: RequestContext, subresource?: 'status'): 
         const obj = patch as KubeObject;
         checkUnknownFields(ctx, obj);
         if (obj?.metadata?.name && obj.metadata.name !== info.name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
-        sendObject(ctx, 201, await registry.create(resource, info.namespace, { ...obj, metadata: { ...obj.metadata, name: info.name } }, { dryRun }));
-        return;
+        return { code: 201, object: await registry.create(resource, info.namespace, { ...obj, metadata: { ...obj.metadata, name: info.name } }, { dryRun }) };
       }
       throw err;
     }
     const patched = applyPatch(current, patch, type);
     checkUnknownFields(ctx, patched);
-    const pinned = patched.metadata?.resourceVersion !== undefined && patched.metadata.resourceVersion !== current.metadata.resourceVersion;
+    pinned = patched.metadata?.resourceVersion !== undefined && patched.metadata.resourceVersion !== current.metadata.resourceVersion;
     if (!pinned) patched.metadata = { ...patched.metadata, resourceVersion: current.metadata.resourceVersion };
-    try {
-      const updated = await registry.update(resource, info.namespace, info.name!, patched, { dryRun, subresource });
-      sendObject(ctx, 200, updated);
-      return;
-    } catch (err) {
-      const retry = err instanceof ApiError && err.code === 409 && err.status.reason === 'Conflict' && !pinned && attempt < WRITE_ATTEMPTS;
-      if (!retry) throw err;
-    }
-  }
+    return { code: 200, object: await registry.update(resource, info.namespace, info.name!, patched, { dryRun, subresource }) };
+  }, () => pinned);
+  sendObject(ctx, code, object);
 }
 
 /**

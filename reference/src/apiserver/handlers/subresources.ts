@@ -17,7 +17,7 @@ import { labelSelectorToString } from '../../api/labels.ts';
 import { applyPatch, checkPatchType } from '../patch.ts';
 import { invalidValue } from '../validation/field-errors.ts';
 import { isQualifiedName } from '../validation/names.ts';
-import { now } from '../registry/registry.ts';
+import { now, retryOnConflict } from '../registry/registry.ts';
 import { getObject, patchObject, updateObject } from './objects.ts';
 import { isDryRun, type RequestContext } from './context.ts';
 import { serveEviction } from './eviction.ts';
@@ -37,27 +37,30 @@ function toScale(obj: KubeObject) {
 
 async function serveScale(ctx: RequestContext): Promise<void> {
   const { registry, resource, info, req } = ctx;
-  const current = await registry.get(resource, info.namespace, info.name!);
-  if (req.method === 'GET') return sendJson(ctx.res, 200, toScale(current));
+  if (req.method === 'GET') return sendJson(ctx.res, 200, toScale(await registry.get(resource, info.namespace, info.name!)));
+  if (req.method !== 'PUT' && req.method !== 'PATCH') throw methodNotAllowed(req.method ?? '');
+  const patchType = req.method === 'PATCH' ? mediaType(req.headers['content-type']) : undefined;
+  if (patchType) checkPatchType(patchType);
+  const body = patchType ? decodePatch(await readBody(req), patchType) : decodeObject(await readBody(req), req.headers['content-type'] || 'application/json');
 
-  let scale: any;
-  if (req.method === 'PUT') {
-    scale = decodeObject(await readBody(req), req.headers['content-type'] || 'application/json');
-  } else if (req.method === 'PATCH') {
-    const type = mediaType(req.headers['content-type']);
-    checkPatchType(type);
-    scale = applyPatch(toScale(current) as unknown as KubeObject, decodePatch(await readBody(req), type), type);
-  } else {
-    throw methodNotAllowed(req.method ?? '');
-  }
-  const replicas = scale?.spec?.replicas;
-  if (!Number.isInteger(replicas) || replicas < 0) {
-    throw invalid(resource, info.name!, [invalidValue('spec.replicas', replicas, 'must be greater than or equal to 0')]);
-  }
-  const rv = scale?.metadata?.resourceVersion;
-  if (rv && rv !== current.metadata.resourceVersion) throw conflict(resource, info.name!);
-  const next = { ...current, spec: { ...current.spec, replicas } };
-  const updated = await registry.update(resource, info.namespace, info.name!, next, { dryRun: isDryRun(ctx.query) });
+  // The new replicas go onto the Deployment as it is at the time of the write: read,
+  // set, write, and read again if another write (a controller's status) got in
+  // between, unless the client named a resourceVersion itself (scaleUpdatedObjectInfo
+  // in pkg/registry/apps/deployment/storage/storage.go, inside GuaranteedUpdate).
+  let pinned = false;
+  const updated = await retryOnConflict(async () => {
+    const current = await registry.get(resource, info.namespace, info.name!);
+    const scale: any = patchType ? applyPatch(toScale(current) as unknown as KubeObject, body, patchType) : body;
+    const replicas = scale?.spec?.replicas;
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw invalid(resource, info.name!, [invalidValue('spec.replicas', replicas, 'must be greater than or equal to 0')]);
+    }
+    // A patch carries the version it was applied to; it names one only if it changed it (as for patchObject).
+    const rv = scale?.metadata?.resourceVersion;
+    pinned = !!rv && (!patchType || rv !== current.metadata.resourceVersion);
+    if (pinned && rv !== current.metadata.resourceVersion) throw conflict(resource, info.name!);
+    return registry.update(resource, info.namespace, info.name!, { ...current, spec: { ...current.spec, replicas } }, { dryRun: isDryRun(ctx.query) });
+  }, () => pinned);
   sendJson(ctx.res, 200, toScale(updated));
 }
 

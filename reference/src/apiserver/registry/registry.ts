@@ -48,6 +48,23 @@ const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
  */
 export const WRITE_ATTEMPTS = 100;
 
+/**
+ * Runs a read-modify-write until no other write gets in between its read and its
+ * write: a Conflict means read again and retry, as GuaranteedUpdate does, unless
+ * `pinned()` says the client named the resourceVersion itself, which makes the
+ * Conflict the client's answer.
+ */
+export async function retryOnConflict<T>(write: () => Promise<T>, pinned: () => boolean = () => false): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      const conflicted = err instanceof ApiError && err.code === 409 && err.status.reason === 'Conflict';
+      if (!conflicted || pinned() || attempt >= WRITE_ATTEMPTS) throw err;
+    }
+  }
+}
+
 /** The 5-character suffix alphabet of generateName (k8s.io/apimachinery/pkg/util/rand). */
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -126,14 +143,8 @@ export class Registry {
   async update(resource: ResourceType, namespace: string | undefined, name: string, body: KubeObject, options: UpdateOptions = {}): Promise<KubeObject> {
     // Without a resourceVersion the update is unconditional, so another write between
     // our read and ours is not the client's conflict: read again and retry (GuaranteedUpdate).
-    const unconditional = !body?.metadata?.resourceVersion;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.updateOnce(resource, namespace, name, body, options);
-      } catch (err) {
-        if (!unconditional || !(err instanceof ApiError && err.code === 409) || attempt >= WRITE_ATTEMPTS) throw err;
-      }
-    }
+    const pinned = !!body?.metadata?.resourceVersion;
+    return retryOnConflict(() => this.updateOnce(resource, namespace, name, body, options), () => pinned);
   }
 
   private async updateOnce(resource: ResourceType, namespace: string | undefined, name: string, body: KubeObject, options: UpdateOptions): Promise<KubeObject> {
