@@ -25,8 +25,11 @@ async function writeNote(t: CheckContext, pod: any, text: string): Promise<void>
   if (put.status !== 201 && put.status !== 200) t.fail('PUT /files/data/note.txt to answer 201', `HTTP ${put.status}: ${put.text}`);
 }
 
-async function deletePod(t: CheckContext, namespace: string, name: string): Promise<void> {
-  const watch = new PodWatch(t, namespace, name);
+/**
+ * Deletes the pod and waits for its DELETED event, on the watch that saw it start:
+ * a watch opened only now could open after the pod is already gone, and then sees nothing.
+ */
+async function deletePod(t: CheckContext, namespace: string, { name, watch }: { name: string; watch: PodWatch }): Promise<void> {
   t.step(`delete Pod ${name} and wait until it is gone`);
   await t.core.deleteNamespacedPod({ name, namespace });
   await watch.gone(`Pod ${name} gone`, 20_000);
@@ -46,9 +49,9 @@ check({
   await untilClaimPhase(t, namespace, 'data', 'Bound');
 
   const text = `written by the first pod ${unique('note')}\n`;
-  const { pod: writer } = await runPod(t, namespace, claimPod('writer', 'data', nodes[0]), 30_000);
+  const { pod: writer, watch: writerWatch } = await runPod(t, namespace, claimPod('writer', 'data', nodes[0]), 30_000);
   await writeNote(t, writer, text);
-  await deletePod(t, namespace, 'writer');
+  await deletePod(t, namespace, { name: 'writer', watch: writerWatch });
 
   const second = nodes[nodes.length > 1 ? 1 : 0];
   const { pod: reader } = await runPod(t, namespace, claimPod('reader', 'data', second), 30_000);
@@ -69,9 +72,9 @@ check({
   const first = await createClaim(t, namespace, 'data', '1Gi', cls);
   await untilClaimPhase(t, namespace, 'data', 'Bound');
   const text = `kept after the claim went ${unique('note')}\n`;
-  const { pod: writer } = await runPod(t, namespace, claimPod('writer', 'data', nodes[0]), 30_000);
+  const { pod: writer, watch: writerWatch } = await runPod(t, namespace, claimPod('writer', 'data', nodes[0]), 30_000);
   await writeNote(t, writer, text);
-  await deletePod(t, namespace, 'writer');
+  await deletePod(t, namespace, { name: 'writer', watch: writerWatch });
 
   t.step('delete PersistentVolumeClaim data');
   await t.core.deleteNamespacedPersistentVolumeClaim({ name: 'data', namespace });
