@@ -8,6 +8,7 @@ import type { ClusterInfo } from '../harness/cluster.ts';
 import { rawRequest, openWatch, type RawRequest, type RawResponse, type WatchStream } from '../harness/raw-client.ts';
 import { disruptionTarget, requestDisruption, type Disruption } from '../harness/control-server.ts';
 import { CheckFailure } from './failure.ts';
+import { ConnectionReusingKubeConfig } from './kubeconfig-reuse.ts';
 import { scaledWait } from './run-settings.ts';
 import type { CheckMeta } from './check.ts';
 import { WatchRecorder } from '../timeline/watch-recorder.ts';
@@ -45,7 +46,7 @@ export class CheckContext {
   private cleanups: (() => Promise<unknown>)[] = [];
 
   constructor(readonly cluster: ClusterInfo, private readonly control: { url: string; secret: string }, readonly meta: CheckMeta) {
-    this.kc = new k8s.KubeConfig();
+    this.kc = new ConnectionReusingKubeConfig();
     this.kc.loadFromFile(cluster.kubeconfig);
     this.core = this.kc.makeApiClient(k8s.CoreV1Api);
     this.apps = this.kc.makeApiClient(k8s.AppsV1Api);
