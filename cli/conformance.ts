@@ -12,6 +12,7 @@ import { PrettyReporter } from '../conformance/report/pretty-reporter.ts';
 import { JsonReporter, JunitReporter } from '../conformance/report/machine-reporters.ts';
 import type { CollectingReporter } from '../conformance/report/outcomes.ts';
 import { checkFiles } from '../conformance/grading/check-files.ts';
+import { exclusiveWeight } from '../conformance/harness/file-order.ts';
 import { loadCatalogue } from '../conformance/grading/catalogue.ts';
 import { failedEntries, needsCatalogue, selectChecks, writeLastRun } from './selection.ts';
 
@@ -69,6 +70,20 @@ function fileFilters(options: Pick<ConformanceOptions, 'lab' | 'check'>): string
   return [];
 }
 
+/**
+ * How many of the selected check files have a check that needs a cluster to
+ * itself: the harness starts that many extra clusters (up to its limit) with the
+ * main one (cluster-pool.ts, prestart). 0 for a selection of single checks, whose
+ * files may hold such checks that do not run; those clusters start when asked.
+ */
+function exclusiveFiles(options: Pick<ConformanceOptions, 'lab' | 'check'>): number {
+  if (options.check?.length) return 0;
+  const filters = fileFilters(options);
+  return checkFiles()
+    .filter((file) => !filters.length || filters.some((filter) => relative(REPO_ROOT, file).startsWith(filter)))
+    .filter((file) => exclusiveWeight(file) !== undefined).length;
+}
+
 /** Check names are "<id>: <title>", and ids start with their lab: select by either. */
 function namePattern(options: Pick<ConformanceOptions, 'lab' | 'check'>): string | undefined {
   if (options.check?.length) return `^(${options.check.map(escapeRegExp).join('|')}): `;
@@ -93,6 +108,7 @@ export async function runChecks(options: Omit<ConformanceOptions, 'reporter' | '
   const seed = chooseSeed(options.seed);
   process.env.KUBELAB_SEED = String(seed);
   process.env.KUBELAB_REPEAT = String(options.repeat ?? 1);
+  process.env.KUBELAB_EXCLUSIVE_FILES = String(exclusiveFiles(options));
 
   // Ctrl-C: the run is abandoned, but nothing the harness started may outlive it.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -125,6 +141,12 @@ export async function runChecks(options: Omit<ConformanceOptions, 'reporter' | '
     }
     const labs = readdirSync(new URL('../conformance/checks/', import.meta.url)).join(', ');
     throw new Error(`no check matched ${options.check?.length ? `--check ${options.check.join(' ')}` : `--lab ${options.lab}`} (labs: ${labs})`);
+  }
+  // --check takes whole ids: one that names no check (a typo in a file that exists) must not pass as "0 failed".
+  const ran = new Set(reporter.checkOutcomes.map((outcome) => outcome.id));
+  const unknown = (options.check ?? []).filter((id) => !ran.has(id));
+  if (unknown.length) {
+    throw new Error(`no check has the id ${unknown.join(', ')}: --check takes whole ids, as reports print them (--grep selects by a part of one)`);
   }
   return failed;
 }

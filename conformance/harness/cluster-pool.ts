@@ -23,6 +23,12 @@
 // check holds or waits for takes shared checks as well (up to the same bound),
 // and an exclusive check that then wants it waits for them to finish.
 //
+// When the run knows that exclusive checks will come (the CLI counts their files),
+// it starts extra clusters at once (`prestart`), while the workers load, instead of
+// when the first exclusive check asks (7–11 s into a whole run, which the run's
+// longest chain then waited). Such a cluster takes no shared check until an
+// exclusive one has had it, so that it is free when they come.
+//
 // Leases are handed out in the order they were asked for, among those that can
 // be given now.
 
@@ -40,6 +46,8 @@ interface Member<C> {
   cluster: C;
   shared: number;
   exclusive: boolean;
+  /** Started ahead for exclusive checks (prestart): no shared check until one of them has had it. */
+  reserved: boolean;
 }
 
 interface Waiter<C> {
@@ -68,7 +76,7 @@ export class ClusterPool<C> {
     /** How many shared leases at once, at most. */
     private readonly sharedLimit = Infinity,
   ) {
-    this.members = [{ index: 0, cluster: main, shared: 0, exclusive: false }];
+    this.members = [{ index: 0, cluster: main, shared: 0, exclusive: false, reserved: false }];
     this.limit = extra.limit;
   }
 
@@ -108,7 +116,7 @@ export class ClusterPool<C> {
         if (!main.exclusive && !writerWaitsForMain && main.shared < this.sharedLimit) member = main;
         // The main cluster is full: an extra cluster that no exclusive check holds or
         // waits for takes shared checks too, rather than sit idle once the disruptions are done.
-        else if (this.usesExtras && !exclusiveWaits) member = this.members.find((m) => m.index > 0 && !m.exclusive && m.shared < this.sharedLimit);
+        else if (this.usesExtras && !exclusiveWaits) member = this.members.find((m) => m.index > 0 && !m.exclusive && !m.reserved && m.shared < this.sharedLimit);
       } else if (this.usesExtras) {
         member = this.members.find((m) => m.index > 0 && !m.exclusive && m.shared === 0);
       } else if (!main.exclusive && main.shared === 0) {
@@ -123,8 +131,12 @@ export class ClusterPool<C> {
 
   private grant(waiter: Waiter<C>, member: Member<C>): void {
     this.waiters = this.waiters.filter((w) => w !== waiter);
-    if (waiter.mode === 'shared') member.shared++;
-    else member.exclusive = true;
+    if (waiter.mode === 'shared') {
+      member.shared++;
+    } else {
+      member.exclusive = true;
+      member.reserved = false;
+    }
     let released = false;
     waiter.grant({
       index: member.index,
@@ -139,17 +151,29 @@ export class ClusterPool<C> {
     });
   }
 
+  /**
+   * Starts extra clusters before any check asks (up to `count` in all, within the
+   * limit), when the caller knows exclusive checks will come: they are then ready
+   * when the first one asks, rather than starting only then.
+   */
+  prestart(count: number): void {
+    this.startExtras(count - (this.members.length - 1) - this.starting, true);
+  }
+
   /** One more extra cluster for each exclusive check still waiting, up to the limit. */
   private startExtrasIfNeeded(): void {
+    this.startExtras(this.waiters.filter((w) => w.mode === 'exclusive').length - this.starting);
+  }
+
+  private startExtras(more: number, reserved = false): void {
     if (!this.usesExtras) return;
-    const waiting = this.waiters.filter((w) => w.mode === 'exclusive').length;
-    while (waiting > this.starting && this.members.length - 1 + this.starting < this.limit) {
+    for (; more > 0 && this.members.length - 1 + this.starting < this.limit; more--) {
       const index = this.members.length + this.starting;
       this.starting++;
       this.extra.start(index).then(
         (cluster) => {
           this.starting--;
-          this.members.push({ index, cluster, shared: 0, exclusive: false });
+          this.members.push({ index, cluster, shared: 0, exclusive: false, reserved });
           this.pump();
         },
         (err: Error) => {

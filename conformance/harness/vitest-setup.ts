@@ -13,7 +13,8 @@
 // KUBELAB_CLUSTERS (default 3 with the process driver, else 1): how many clusters
 // the run may use; beyond the main one, the pool starts them for the checks that
 // need a cluster to themselves (cluster-pool.ts). KUBELAB_SHARED_CHECKS (default 8):
-// how many checks share the main cluster at once.
+// how many checks share the main cluster at once. KUBELAB_EXCLUSIVE_FILES (set by the
+// CLI): how many selected files have such checks, so as many extra clusters start at once.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,8 @@ import type { Cluster, ClusterInfo } from './cluster.ts';
 import type { LogLine } from './managed-process.ts';
 import { ClusterPool } from './cluster-pool.ts';
 import { startLeaseServer } from './lease-server.ts';
-import { clusterLimit, logCollector, poolCluster, sharedCheckLimit, writeDistinctAddresses, type PoolCluster } from './pool-clusters.ts';
+import { logCollector, poolCluster, writeDistinctAddresses, type PoolCluster } from './pool-clusters.ts';
+import { clusterLimit, sharedCheckLimit } from './run-limits.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -108,6 +110,8 @@ export default async function setup(project: TestProject) {
     },
     onStartFailed: (index, err) => console.warn(`kubelab: extra cluster ${index} did not start (${err.message}); the checks that need a cluster to themselves take turns on the others`),
   }, sharedCheckLimit());
+  // The CLI counts the selected files with exclusive checks: their clusters start now, while the workers load.
+  pool.prestart(Number(process.env.KUBELAB_EXCLUSIVE_FILES ?? 0));
   const leases = await startLeaseServer(pool, (m) => ({ cluster: m.info, control: { url: m.control.url, secret: m.control.secret } }));
 
   project.provide('cluster', main.info);

@@ -8,6 +8,7 @@ import { test, inject } from 'vitest';
 import type { Capability } from '../harness/cluster.ts';
 import { takeCluster } from '../harness/lease-server.ts';
 import { CheckContext } from './context.ts';
+import { isExclusive } from './exclusive.ts';
 import { repeatCount, scaledWait } from './run-settings.ts';
 
 export interface CheckMeta {
@@ -41,19 +42,6 @@ export interface CheckMeta {
 
 /** Every check defined in the files loaded so far (the catalogue the grader and site read). */
 export const CATALOGUE: CheckMeta[] = [];
-
-/**
- * Disruptions that hit every check on the cluster (a node gone, the control
- * plane down). `kill-container` is not one: it kills a container of the check's own pod.
- */
-const DISRUPTS_CLUSTER: ReadonlySet<Capability> = new Set<Capability>([
-  'kill-node', 'stop-node', 'restart-node', 'stop-component', 'stop-control-plane', 'restart-control-plane', 'crash-control-plane',
-]);
-
-/** Whether the check needs a cluster to itself: it says so, or it disrupts the cluster. */
-export function isExclusive(meta: CheckMeta): boolean {
-  return !!meta.exclusive || (meta.needs ?? []).some((n) => DISRUPTS_CLUSTER.has(n));
-}
 
 /**
  * How long a check may wait for its cluster before vitest gives up on it: a

@@ -55,6 +55,14 @@ describe('kubelab conformance', () => {
     expect(run.stdout).not.toMatch(/\x1b\[/); // no colours when not on a terminal
   }, 120_000);
 
+  it('fails a run whose --check names no check, even where the others passed', async () => {
+    // The id's file exists (api/crud): vitest finds the file, runs nothing from it, and reports no failure.
+    const run = await kubelab(['conformance', '--check', 'api.crud.pod', 'api.crud.no-such-check']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/✓ api\.crud\.pod: /);
+    expect(run.stderr).toMatch(/no check has the id api\.crud\.no-such-check: --check takes whole ids/);
+  }, 120_000);
+
   it('writes JUnit XML that names each check and its lab', async () => {
     const run = await kubelab(['conformance', '--check', 'api.crud.configmap', '--reporter', 'junit']);
     expect(run.code, run.stderr).toBe(0);

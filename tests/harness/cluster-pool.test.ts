@@ -112,6 +112,25 @@ describe('cluster pool', () => {
     expect(started).toEqual([1]);
   });
 
+  it('starts extra clusters ahead when told exclusive checks will come, and keeps them for those', async () => {
+    const { started, options } = extras(2);
+    const pool = new ClusterPool('main', options, 1);
+    pool.prestart(5);
+    // Up to the limit, before anyone asks; and not again for the checks that then ask.
+    expect(started).toEqual([1, 2]);
+    await new Promise((r) => setTimeout(r, 0));
+    // The main cluster is full, yet a shared check does not take a cluster kept for the exclusive ones.
+    await pool.acquire('shared').lease;
+    const waiting = pool.acquire('shared').lease;
+    expect(await settled(waiting)).toBe(false);
+    const x = await pool.acquire('exclusive').lease;
+    expect(x.cluster).toBe('extra-1');
+    expect(started).toEqual([1, 2]);
+    // Once an exclusive check has had it, a reserved cluster is like any other extra one.
+    x.release();
+    expect((await waiting).cluster).toBe('extra-1');
+  });
+
   it('falls back to the main cluster when an extra cluster cannot start', async () => {
     const warnings: number[] = [];
     const { options } = extras(2, true);
