@@ -1,7 +1,8 @@
 // The lesson site's page script (plain JavaScript, no build step). Every page
 // works without it; it adds: copy buttons, per-step progress kept in the
 // browser, search, keyboard navigation, and the grade beside each step when
-// the site is served with a grade.json. It makes no network request.
+// the site is served with a grade.json. It asks for nothing outside the site:
+// the search's scripts come from its own assets, when the search box is first used.
 'use strict';
 
 (function () {
@@ -115,9 +116,29 @@
   }
 
   // Search over every page (window.KUBELAB_SEARCH from search-index.js, window.MiniSearch from minisearch.js).
+  // The two scripts (the index is most of the site's weight) load when the search
+  // box is first used, not with every page: most visits never search.
   var input = document.getElementById('search');
   var results = document.getElementById('search-results');
+  var assets = document.currentScript ? document.currentScript.src.replace(/site\.js(\?.*)?$/, '') : 'assets/';
   var index = null;
+  var loading = null;
+  function loadScript(name) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement('script');
+      script.src = assets + name;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error('could not load ' + name)); };
+      document.body.appendChild(script);
+    });
+  }
+  function loadSearch() {
+    if (!loading) {
+      loading = loadScript('minisearch.js').then(function () { return loadScript('search-index.js'); });
+      loading.then(showResults, function () { loading = null; });
+    }
+    return loading;
+  }
   function searchIndex() {
     if (!index && window.MiniSearch && window.KUBELAB_SEARCH) {
       index = new window.MiniSearch({ fields: ['title', 'text'], storeFields: ['title', 'url', 'text'], searchOptions: { boost: { title: 3 }, prefix: true, fuzzy: 0.2 } });
@@ -158,7 +179,8 @@
     results.hidden = false;
   }
   if (input && results) {
-    input.addEventListener('input', showResults);
+    input.addEventListener('focus', loadSearch);
+    input.addEventListener('input', function () { loadSearch(); showResults(); });
     input.addEventListener('keydown', function (e) {
       if (e.key === 'Escape') { input.value = ''; showResults(); input.blur(); }
       if (e.key === 'ArrowDown') { var first = results.querySelector('a'); if (first) { e.preventDefault(); first.focus(); } }

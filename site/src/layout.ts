@@ -66,8 +66,6 @@ ${prevNext(neighbours)}
 </main>
 </div>
 <footer class="footer"><p>kubelab: learn how Kubernetes works by building it. Keys: <kbd>j</kbd>/<kbd>→</kbd> next page, <kbd>k</kbd>/<kbd>←</kbd> previous, <kbd>/</kbd> search.</p></footer>
-<script src="assets/minisearch.js"></script>
-<script src="assets/search-index.js"></script>
 <script src="assets/grade.js"></script>
 <script src="assets/site.js"></script>
 </body>
