@@ -25,9 +25,9 @@
 //
 // When the run knows that exclusive checks will come (the CLI counts their files),
 // it starts extra clusters at once (`prestart`), while the workers load, instead of
-// when the first exclusive check asks (7–11 s into a whole run, which the run's
-// longest chain then waited). Such a cluster takes no shared check until an
-// exclusive one has had it, so that it is free when they come.
+// when the first exclusive check asks: that was 7–11 s into a whole run, and the
+// exclusive checks are the run's longest chain. Such a cluster takes no shared
+// check until an exclusive one has had it, so that it is free when they come.
 //
 // Leases are handed out in the order they were asked for, among those that can
 // be given now.
