@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CappedLog, LineSplitter } from './bounded-output.ts';
 import { randomUUID } from 'node:crypto';
-import { descendants, killEntries, processesWithEnv, type ProcessEntry } from './process-tree.ts';
+import { descendants, killEntries, processesWithEnv, untilGone, type ProcessEntry } from './process-tree.ts';
 
 const TAIL_LINES = 200;
 /** After its exit, how long the output a process left in its pipes may take to arrive (a process it started may hold them open). */
@@ -173,6 +173,8 @@ export class ManagedProcess {
     // What it started goes now, before waiting for its output: such a process may hold the pipes open.
     killEntries(started);
     if (!gone) return `shutdown: ${this.name} (pid ${this.pid}) was still there ${KILL_WAIT_MS / 1000} s after SIGKILL`;
+    // Nothing it started may be left once stop() returns.
+    await untilGone(started, KILL_WAIT_MS);
     await this.exited;
     return problem;
   }
@@ -180,16 +182,18 @@ export class ManagedProcess {
   /** SIGKILL to it and to everything it started at once: a crash, as when a machine loses power. */
   async kill(): Promise<void> {
     if (!this.alive) return;
-    this.killNow();
+    const started = this.killNow();
     if (await within(this.exitSeen!, KILL_WAIT_MS)) await this.exited;
+    await untilGone(started, KILL_WAIT_MS);
   }
 
-  /** kill() without waiting (for the harness's exit path, which cannot wait). */
-  killNow(): void {
-    if (!this.alive) return;
+  /** kill() without waiting (for the harness's exit path, which cannot wait); returns what it started, SIGKILLed too. */
+  killNow(): ProcessEntry[] {
+    if (!this.alive) return [];
     const started = this.descendants();
     this.signal('SIGKILL');
     killEntries(started);
+    return started;
   }
 
   pause(): void {

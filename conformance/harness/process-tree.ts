@@ -124,3 +124,18 @@ export function killEntries(entries: ProcessEntry[]): void {
     try { process.kill(entry.pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
   }
 }
+
+/**
+ * Resolves once none of the entries runs any more, or after timeoutMs (a process
+ * stuck in the kernel) with those that still do. A SIGKILL takes effect when the
+ * kernel next runs the process, which on a busy machine can be a while after
+ * kill() returned.
+ */
+export async function untilGone(entries: ProcessEntry[], timeoutMs: number): Promise<ProcessEntry[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = entries.filter(stillRunning);
+    if (left.length === 0 || Date.now() >= deadline) return left;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
