@@ -173,6 +173,8 @@ describe.skipIf(!!noBrowserReason)(`the lesson site in a browser${noBrowserReaso
     await page().keyboard.press('j');
     expect(page().url()).toBe(fromDisk(labPage));
     expect(await page().inputValue('#search')).toBe('j');
+    // There the j is a query: its results show once the search's scripts have loaded (before the next test leaves the page).
+    await page().locator('#search-results').waitFor({ state: 'visible' });
     expect(browser.errors).toEqual([]);
   });
 
