@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../reference/src/api/types.ts';
 import { LEASES, NODES, PODS, resourcePath } from '../../reference/src/client/paths.ts';
+import { isConflict } from '../../reference/src/client/api-client.ts';
 import { REAL_PROFILE, type Profile } from '../../reference/src/config/profile.ts';
 import { nodeHealth, unknownConditions } from '../../reference/src/controllers/node-lifecycle/health.ts';
 import { NodeLifecycleController } from '../../reference/src/controllers/node-lifecycle/node-lifecycle-controller.ts';
@@ -88,10 +89,21 @@ describe('node lifecycle controller', () => {
   const readyOf = (n: KubeObject) => n.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
   const taintsOf = (n: KubeObject) => (n.spec?.taints ?? []).map((t: { key: string; effect: string }) => `${t.key}:${t.effect}`).sort();
 
-  /** What a node agent does every period: post its conditions with a fresh heartbeat. */
+  /**
+   * What a node agent does every period: post its conditions with a fresh heartbeat,
+   * reading the Node again if the controller wrote it in between (the kubelet's
+   * updateNodeStatus tries nodeStatusUpdateRetry times).
+   */
   async function postStatus(name: string, ready: string): Promise<void> {
-    const current = await getNode(name);
-    await client().update(`${nodePath(name)}/status`, { ...current, status: { conditions: conditions(ready, new Date().toISOString()) } });
+    for (let attempt = 1; ; attempt++) {
+      const current = await getNode(name);
+      try {
+        await client().update(`${nodePath(name)}/status`, { ...current, status: { conditions: conditions(ready, new Date().toISOString()) } });
+        return;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 5) throw err;
+      }
+    }
   }
 
   async function renewLease(name: string): Promise<void> {
