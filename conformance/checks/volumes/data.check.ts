@@ -29,7 +29,8 @@ async function writeNote(t: CheckContext, pod: any, text: string): Promise<void>
  * Deletes the pod and waits for its DELETED event, on the watch that saw it start:
  * a watch opened only now could open after the pod is already gone, and then sees nothing.
  */
-async function deletePod(t: CheckContext, namespace: string, { name, watch }: { name: string; watch: PodWatch }): Promise<void> {
+async function deletePod(t: CheckContext, watch: PodWatch): Promise<void> {
+  const { name, namespace } = watch;
   t.step(`delete Pod ${name} and wait until it is gone`);
   await t.core.deleteNamespacedPod({ name, namespace });
   await watch.gone(`Pod ${name} gone`, 20_000);
@@ -51,7 +52,7 @@ check({
   const text = `written by the first pod ${unique('note')}\n`;
   const { pod: writer, watch: writerWatch } = await runPod(t, namespace, claimPod('writer', 'data', nodes[0]), 30_000);
   await writeNote(t, writer, text);
-  await deletePod(t, namespace, { name: 'writer', watch: writerWatch });
+  await deletePod(t, writerWatch);
 
   const second = nodes[nodes.length > 1 ? 1 : 0];
   const { pod: reader } = await runPod(t, namespace, claimPod('reader', 'data', second), 30_000);
@@ -74,7 +75,7 @@ check({
   const text = `kept after the claim went ${unique('note')}\n`;
   const { pod: writer, watch: writerWatch } = await runPod(t, namespace, claimPod('writer', 'data', nodes[0]), 30_000);
   await writeNote(t, writer, text);
-  await deletePod(t, namespace, { name: 'writer', watch: writerWatch });
+  await deletePod(t, writerWatch);
 
   t.step('delete PersistentVolumeClaim data');
   await t.core.deleteNamespacedPersistentVolumeClaim({ name: 'data', namespace });
